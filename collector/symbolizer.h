@@ -1,0 +1,40 @@
+// collector/symbolizer.h — program counters to function, file and line,
+// with libdw (elfutils). Off the hot path only: it reads ELF and DWARF.
+//
+// Thread-compatible: one Symbolizer must not be used from two threads at
+// once. Results are cached per pc.
+#ifndef LOCKSCOPE_COLLECTOR_SYMBOLIZER_H_
+#define LOCKSCOPE_COLLECTOR_SYMBOLIZER_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "collector/model.h"
+#include "collector/trace_writer.h"
+
+namespace lockscope::collector {
+
+class Symbolizer {
+ public:
+  // Symbolizes addresses of the calling process, using its live mappings.
+  static std::unique_ptr<Symbolizer> ForCurrentProcess();
+  // Symbolizes addresses of another (possibly dead) process from its module
+  // map, when the same binaries are at hand (matched by path).
+  static std::unique_ptr<Symbolizer> ForModules(
+      const std::vector<ModuleInfo>& modules);
+  ~Symbolizer();
+
+  // `pc` is a return address as captured by libunwind: the call instruction
+  // is looked up (pc - 1). Unknown parts of the frame are left empty / 0.
+  Frame Symbolize(uint64_t pc);
+
+ private:
+  struct Rep;
+  explicit Symbolizer(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace lockscope::collector
+
+#endif  // LOCKSCOPE_COLLECTOR_SYMBOLIZER_H_

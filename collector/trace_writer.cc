@@ -1,0 +1,461 @@
+// collector/trace_writer.cc — see trace_writer.h.
+//
+// The buffer is built so that FlushFromSignal can write it at any moment
+// without allocating or locking:
+//
+//   data_[0, written_)           already handed to write(2)
+//   data_[written_, committed_)  whole records, waiting for write(2)
+//   data_[committed_, ...)       the record being appended, if any
+//
+// A record is serialized in place past committed_, and committed_ is
+// advanced only once it is complete, so a signal that interrupts an append
+// on this thread writes only whole records. When the buffer grows, the old
+// bytes are copied to the same offsets of the new block before its pointer
+// is published, so every published (pointer, committed_) pair is valid; the
+// previous block is kept alive until the next growth, in case a handler
+// running on another thread still reads it. Against such a handler the
+// writer is best effort only (nothing short of a lock could make it exact):
+// the same bytes may be written twice if the handler runs between a
+// write(2) in Flush() returning and Flush() recording its progress.
+#include "collector/trace_writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_format.h"
+#include "collector/trace_reader.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "proto/trace.pb.h"
+
+namespace lockscope::collector {
+namespace {
+
+using google::protobuf::io::CodedOutputStream;
+
+// Field 1 of TraceFile, wire type 2 (length-delimited).
+constexpr uint8_t kRecordTag = 0x0A;
+constexpr size_t kInitialCapacity = 64 << 10;
+// Events per EventBatch record. Even at the worst case of ~40 bytes per
+// event (10-byte varints everywhere and a stack on every event) a batch
+// stays near 2.6 MB, far below kMaxRecordBytes.
+constexpr size_t kMaxEventsPerBatch = 1 << 16;
+
+trace::ObjectKind ToProto(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::kMutex:
+      return trace::MUTEX;
+    case ObjectKind::kRwLock:
+      return trace::RWLOCK;
+    case ObjectKind::kCell:
+      return trace::CELL;
+  }
+  return trace::OBJECT_KIND_UNSPECIFIED;
+}
+
+trace::Access ToProto(Access access) {
+  switch (access) {
+    case Access::kShared:
+      return trace::SHARED;
+    case Access::kExclusive:
+      return trace::EXCLUSIVE;
+  }
+  return trace::ACCESS_UNSPECIFIED;
+}
+
+// EventBatch.kind: type in bits 0-3, bit 4 shared, bit 5 try.
+uint32_t EventKindBits(const RawEvent& event) {
+  uint32_t bits = static_cast<uint32_t>(event.type) & 0xF;
+  if (event.access == Access::kShared) bits |= 1u << 4;
+  if (event.was_try) bits |= 1u << 5;
+  return bits;
+}
+
+}  // namespace
+
+struct TraceWriter::Rep {
+  int fd = -1;
+
+  // The published buffer (see the file comment). data and the two offsets
+  // are atomics only so that a signal handler sees whole values.
+  std::atomic<char*> data{nullptr};
+  std::atomic<size_t> committed{0};
+  std::atomic<size_t> written{0};
+  size_t capacity = 0;
+  std::unique_ptr<char[]> storage;  // owns `data`
+  std::unique_ptr<char[]> retired;  // the block before, kept for handlers
+
+  // Bytes of earlier buffer generations, all handed to write(2).
+  uint64_t base_bytes = 0;
+
+  // After the first write error everything later is dropped and counted.
+  std::atomic<bool> failed{false};
+  absl::Status error;
+  bool error_reported = false;
+  uint64_t records_dropped = 0;
+  uint64_t bytes_dropped = 0;
+
+  absl::flat_hash_map<std::string, uint64_t> strings;
+  uint64_t next_string_id = 1;
+
+  // Starts a new buffer generation once everything buffered is written.
+  void ResetIfDrained() {
+    const size_t c = committed.load(std::memory_order_relaxed);
+    if (c == 0 || written.load(std::memory_order_acquire) != c) return;
+    base_bytes += c;
+    // committed_ first: a handler in between sees committed <= written and
+    // writes nothing.
+    committed.store(0, std::memory_order_release);
+    written.store(0, std::memory_order_release);
+  }
+
+  // Makes room for `extra` bytes past committed.
+  void Reserve(size_t extra) {
+    const size_t c = committed.load(std::memory_order_relaxed);
+    if (c + extra <= capacity) return;
+    size_t new_capacity = std::max(kInitialCapacity, capacity * 2);
+    while (new_capacity < c + extra) new_capacity *= 2;
+    std::unique_ptr<char[]> block(new char[new_capacity]);
+    if (c > 0) std::memcpy(block.get(), storage.get(), c);
+    data.store(block.get(), std::memory_order_release);
+    retired = std::move(storage);
+    storage = std::move(block);
+    capacity = new_capacity;
+  }
+
+  void Append(const trace::Record& record) {
+    if (failed.load(std::memory_order_relaxed)) {
+      ++records_dropped;
+      bytes_dropped += record.ByteSizeLong();
+      return;
+    }
+    ResetIfDrained();
+    const size_t size = record.ByteSizeLong();
+    const size_t framed =
+        1 + CodedOutputStream::VarintSize64(size) + size;
+    Reserve(framed);
+    const size_t c = committed.load(std::memory_order_relaxed);
+    auto* out = reinterpret_cast<uint8_t*>(storage.get() + c);
+    *out++ = kRecordTag;
+    out = CodedOutputStream::WriteVarint64ToArray(size, out);
+    record.SerializeWithCachedSizesToArray(out);
+    committed.store(c + framed, std::memory_order_release);
+  }
+
+  uint64_t Intern(std::string_view value) {
+    if (value.empty()) return 0;
+    auto [it, inserted] = strings.try_emplace(value, next_string_id);
+    if (inserted) {
+      ++next_string_id;
+      trace::Record record;
+      trace::InternedString* s = record.mutable_string();
+      s->set_id(it->second);
+      s->set_value(std::string(value));
+      Append(record);
+    }
+    return it->second;
+  }
+};
+
+TraceWriter::TraceWriter(int fd, std::string path,
+                         const TraceHeaderInfo& header)
+    : path_(std::move(path)), rep_(std::make_unique<Rep>()) {
+  rep_->fd = fd;
+  trace::Record record;
+  trace::Header* h = record.mutable_header();
+  h->set_magic(kTraceMagic);
+  h->set_schema_version(kTraceSchemaVersion);
+  h->set_pid(header.pid);
+  h->set_executable(header.executable);
+  h->set_start_unix_ns(header.start_unix_ns);
+  h->set_clock("CLOCK_MONOTONIC");
+  h->set_start_clock_ns(header.start_clock_ns);
+  h->set_options(header.options);
+  h->set_events_mode(header.events_mode);
+  rep_->Append(record);
+}
+
+absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Create(
+    const std::string& path, const TraceHeaderInfo& header) {
+  // O_NONBLOCK keeps open() from hanging on a FIFO; it is cleared below
+  // once the file is known to be regular.
+  const int fd = open(path.c_str(),
+                      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+                          O_NONBLOCK,
+                      0644);
+  if (fd < 0) {
+    const int err = errno;
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "cannot open trace file '%s': %s%s", path, std::strerror(err),
+        err == ELOOP ? " (it is a symbolic link; refusing to follow it)"
+                     : ""));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "cannot open trace file '%s': not a regular file", path));
+  }
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return std::unique_ptr<TraceWriter>(new TraceWriter(fd, path, header));
+}
+
+std::unique_ptr<TraceWriter> TraceWriter::FromFd(
+    int fd, const TraceHeaderInfo& header) {
+  return std::unique_ptr<TraceWriter>(
+      new TraceWriter(fd, absl::StrFormat("fd %d", fd), header));
+}
+
+TraceWriter::~TraceWriter() {
+  Flush().IgnoreError();
+  if (rep_->fd >= 0) close(rep_->fd);
+}
+
+void TraceWriter::WriteThread(const ThreadInfo& thread, int64_t start_ns) {
+  trace::Record record;
+  trace::Thread* t = record.mutable_thread();
+  t->set_id(thread.id);
+  t->set_os_tid(thread.os_tid);
+  t->set_name(thread.name);
+  t->set_start_ns(start_ns);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteObject(const ObjectInfo& object) {
+  const uint64_t file = rep_->Intern(object.created.file);
+  const uint64_t function = rep_->Intern(object.created.function);
+  trace::Record record;
+  trace::Object* o = record.mutable_object();
+  o->set_id(object.id);
+  o->set_kind(ToProto(object.kind));
+  o->set_name(object.name);
+  o->set_class_name(object.class_name);
+  o->set_created_file(file);
+  o->set_created_function(function);
+  o->set_created_line(object.created.line);
+  o->set_created_thread(object.created_thread);
+  o->set_owner_thread(object.owner_thread);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteDestroyed(ObjectId id, int64_t time_ns) {
+  trace::Record record;
+  record.mutable_destroyed()->set_id(id);
+  record.mutable_destroyed()->set_time_ns(time_ns);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteModule(const ModuleInfo& module) {
+  trace::Record record;
+  trace::Module* m = record.mutable_module();
+  m->set_id(module.id);
+  m->set_path(module.path);
+  m->set_build_id(module.build_id);
+  m->set_base(module.base);
+  m->set_end(module.end);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteStack(StackId id, const uint64_t* pcs, size_t count) {
+  trace::Record record;
+  trace::Stack* s = record.mutable_stack();
+  s->set_id(id);
+  s->mutable_pc()->Add(pcs, pcs + count);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteFrame(const Frame& frame, uint64_t module) {
+  const uint64_t function = rep_->Intern(frame.function);
+  const uint64_t file = rep_->Intern(frame.file);
+  trace::Record record;
+  trace::Frame* f = record.mutable_frame();
+  f->set_pc(frame.pc);
+  f->set_module(module);
+  f->set_function(function);
+  f->set_file(file);
+  f->set_line(frame.line);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteEdge(const EdgeObservation& edge,
+                            const std::vector<ObjectId>& gates,
+                            uint64_t count) {
+  trace::Record record;
+  trace::Edge* e = record.mutable_edge();
+  e->set_from(edge.from);
+  e->set_to(edge.to);
+  e->set_from_access(ToProto(edge.from_access));
+  e->set_to_access(ToProto(edge.to_access));
+  e->set_thread(edge.thread);
+  e->set_to_stack(edge.to_stack);
+  e->set_from_stack(edge.from_stack);
+  e->mutable_held()->Add(gates.begin(), gates.end());
+  e->set_time_ns(edge.time_ns);
+  e->set_count(count);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteEvents(ThreadId thread, const RawEvent* events,
+                              size_t count, uint64_t dropped_before) {
+  // An empty batch still carries a drop count worth recording.
+  if (count == 0 && dropped_before == 0) return;
+  size_t begin = 0;
+  do {
+    const size_t n = std::min(count - begin, kMaxEventsPerBatch);
+    trace::Record record;
+    trace::EventBatch* batch = record.mutable_events();
+    batch->set_thread(thread);
+    // Drops happened before the first event, so they belong to the first
+    // record of a split batch.
+    if (begin == 0) batch->set_dropped_before(dropped_before);
+    if (n > 0) batch->set_base_time_ns(events[begin].time_ns);
+    batch->mutable_kind()->Reserve(static_cast<int>(n));
+    batch->mutable_time_delta_ns()->Reserve(static_cast<int>(n));
+    batch->mutable_object_delta()->Reserve(static_cast<int>(n));
+    int64_t prev_time = n > 0 ? events[begin].time_ns : 0;
+    uint64_t prev_object = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const RawEvent& event = events[begin + i];
+      batch->add_kind(EventKindBits(event));
+      // Unsigned arithmetic: a clock that steps back wraps around and
+      // still decodes exactly (it just costs a 10-byte varint).
+      batch->add_time_delta_ns(static_cast<uint64_t>(event.time_ns) -
+                               static_cast<uint64_t>(prev_time));
+      batch->add_object_delta(static_cast<int64_t>(event.object - prev_object));
+      if (event.stack != 0) {
+        batch->add_stack_event(static_cast<uint32_t>(i));
+        batch->add_stack_id(event.stack);
+      }
+      prev_time = event.time_ns;
+      prev_object = event.object;
+    }
+    rep_->Append(record);
+    begin += n;
+  } while (begin < count);
+}
+
+void TraceWriter::WriteCounters(const ObjectCounters& counters) {
+  trace::Record record;
+  trace::ObjectCounters* c = record.mutable_counters();
+  c->set_object(counters.object);
+  c->set_acquisitions(counters.acquisitions);
+  c->set_contended(counters.contended);
+  c->set_wait_total_ns(counters.wait_total_ns);
+  c->set_wait_max_ns(counters.wait_max_ns);
+  c->set_hold_total_ns(counters.hold_total_ns);
+  c->set_hold_max_ns(counters.hold_max_ns);
+  c->set_hold_samples(counters.hold_samples);
+  c->set_shared(counters.shared);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteFinding(const Finding& finding) {
+  trace::Record record;
+  trace::Finding* f = record.mutable_finding();
+  f->set_id(finding.id);
+  f->set_kind(std::string(FindingKindName(finding.kind)));
+  f->set_severity(std::string(SeverityName(finding.severity)));
+  f->mutable_objects()->Add(finding.objects.begin(), finding.objects.end());
+  f->mutable_threads()->Add(finding.threads.begin(), finding.threads.end());
+  for (const FindingEdge& edge : finding.edges) {
+    trace::FindingEdge* e = f->add_edges();
+    e->set_from(edge.from);
+    e->set_to(edge.to);
+    e->set_thread(edge.thread);
+    e->set_to_stack(edge.to_stack);
+    e->set_from_stack(edge.from_stack);
+  }
+  f->mutable_guarded_by()->Add(finding.guarded_by.begin(),
+                               finding.guarded_by.end());
+  f->set_stack(finding.stack);
+  f->set_other_stack(finding.other_stack);
+  f->set_message(finding.message);
+  f->set_time_ns(finding.time_ns);
+  f->set_suppressed(finding.suppressed);
+  rep_->Append(record);
+}
+
+void TraceWriter::WriteEnd(const TraceEndInfo& end) {
+  trace::Record record;
+  trace::End* e = record.mutable_end();
+  e->set_end_time_ns(end.end_time_ns);
+  e->set_events_written(end.events_written);
+  e->set_events_dropped(end.events_dropped);
+  e->set_reason(end.reason);
+  rep_->Append(record);
+}
+
+absl::Status TraceWriter::Flush() {
+  Rep& r = *rep_;
+  if (!r.failed.load(std::memory_order_relaxed)) {
+    const size_t c = r.committed.load(std::memory_order_relaxed);
+    size_t w = r.written.load(std::memory_order_acquire);
+    const char* data = r.storage.get();
+    while (w < c) {
+      const ssize_t n = write(r.fd, data + w, c - w);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int err = n < 0 ? errno : EIO;
+        r.error = absl::UnavailableError(
+            absl::StrFormat("cannot write trace file '%s': %s", path_,
+                            std::strerror(err)));
+        r.failed.store(true, std::memory_order_relaxed);
+        // What could not be written is dropped with everything after it.
+        r.bytes_dropped += c - w;
+        r.committed.store(0, std::memory_order_release);
+        r.written.store(0, std::memory_order_release);
+        break;
+      }
+      // If a signal handler already wrote past w, it wrote everything it
+      // saw; stop rather than write those bytes again.
+      size_t expected = w;
+      if (!r.written.compare_exchange_strong(expected,
+                                             w + static_cast<size_t>(n))) {
+        break;
+      }
+      w += static_cast<size_t>(n);
+    }
+    r.ResetIfDrained();
+  }
+  if (r.failed.load(std::memory_order_relaxed) && !r.error_reported) {
+    r.error_reported = true;
+    return r.error;
+  }
+  return absl::OkStatus();
+}
+
+void TraceWriter::FlushFromSignal() noexcept {
+  Rep& r = *rep_;
+  const int saved_errno = errno;
+  const char* data = r.data.load(std::memory_order_acquire);
+  const size_t c = r.committed.load(std::memory_order_acquire);
+  size_t w = r.written.load(std::memory_order_acquire);
+  while (data != nullptr && w < c) {
+    const ssize_t n = write(r.fd, data + w, c - w);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    w += static_cast<size_t>(n);
+  }
+  if (data != nullptr && w <= c) r.written.store(w, std::memory_order_release);
+  errno = saved_errno;
+}
+
+uint64_t TraceWriter::bytes() const {
+  return rep_->base_bytes + rep_->committed.load(std::memory_order_relaxed);
+}
+
+size_t TraceWriter::buffered() const {
+  return rep_->committed.load(std::memory_order_relaxed) -
+         rep_->written.load(std::memory_order_relaxed);
+}
+
+}  // namespace lockscope::collector

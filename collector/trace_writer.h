@@ -1,0 +1,100 @@
+// collector/trace_writer.h — appends records to a .lstrace file.
+//
+// Locking contract: no internal locking, except that FlushFromSignal may run
+// in a signal handler at any time. Calls must be serialized by the caller
+// (the runtime's trace lock).
+//
+// Records are framed as field 1 of trace.TraceFile (see proto/trace.proto)
+// and appended to an in-memory buffer; Flush() writes the buffer with
+// write(2). Strings in Frame and Object records are interned: the writer
+// emits an InternedString record before the first record that uses it.
+#ifndef LOCKSCOPE_COLLECTOR_TRACE_WRITER_H_
+#define LOCKSCOPE_COLLECTOR_TRACE_WRITER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "collector/model.h"
+
+namespace lockscope::collector {
+
+struct TraceHeaderInfo {
+  int64_t pid = 0;
+  std::string executable;
+  int64_t start_unix_ns = 0;
+  int64_t start_clock_ns = 0;
+  std::string options;
+  std::string events_mode;  // "contended", "all", "none"
+};
+
+struct ModuleInfo {
+  uint64_t id = 0;
+  std::string path;
+  std::string build_id;  // lowercase hex
+  uint64_t base = 0;     // load bias
+  uint64_t end = 0;      // end of the highest executable mapping
+};
+
+struct TraceEndInfo {
+  int64_t end_time_ns = 0;
+  uint64_t events_written = 0;
+  uint64_t events_dropped = 0;
+  std::string reason;
+};
+
+class TraceWriter {
+ public:
+  // Creates `path` (truncating a regular file; refusing to follow a
+  // symlink) and writes the Header record. Errors name the path and errno.
+  static absl::StatusOr<std::unique_ptr<TraceWriter>> Create(
+      const std::string& path, const TraceHeaderInfo& header);
+  // Writes to an already open descriptor (tests, pipes). Takes ownership.
+  static std::unique_ptr<TraceWriter> FromFd(int fd,
+                                             const TraceHeaderInfo& header);
+  ~TraceWriter();  // flushes and closes
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  void WriteThread(const ThreadInfo& thread, int64_t start_ns);
+  void WriteObject(const ObjectInfo& object);
+  void WriteDestroyed(ObjectId id, int64_t time_ns);
+  void WriteModule(const ModuleInfo& module);
+  void WriteStack(StackId id, const uint64_t* pcs, size_t count);
+  // `module` is the ModuleInfo id (0 = unknown); Frame::module is ignored.
+  void WriteFrame(const Frame& frame, uint64_t module);
+  void WriteEdge(const EdgeObservation& edge,
+                 const std::vector<ObjectId>& gates, uint64_t count);
+  // Encodes events of one thread column-wise, times delta-encoded.
+  void WriteEvents(ThreadId thread, const RawEvent* events, size_t count,
+                   uint64_t dropped_before);
+  void WriteCounters(const ObjectCounters& counters);
+  void WriteFinding(const Finding& finding);
+  void WriteEnd(const TraceEndInfo& end);
+
+  // Writes buffered bytes to the file. Returns the first write error (once;
+  // later records are then discarded and counted).
+  absl::Status Flush();
+  // Async-signal-safe: write(2)s whatever is buffered, allocating nothing.
+  // A record being appended when the signal arrived may be torn; readers
+  // report a torn tail.
+  void FlushFromSignal() noexcept;
+
+  // Bytes handed to write(2) so far, plus those buffered.
+  uint64_t bytes() const;
+  // Bytes currently buffered (the runtime flushes when this grows).
+  size_t buffered() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Rep;
+  TraceWriter(int fd, std::string path, const TraceHeaderInfo& header);
+  std::string path_;
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace lockscope::collector
+
+#endif  // LOCKSCOPE_COLLECTOR_TRACE_WRITER_H_

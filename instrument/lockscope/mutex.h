@@ -1,0 +1,92 @@
+// lockscope/mutex.h — lockscope::Mutex, a drop-in std::mutex.
+//
+// Meets Lockable: works with std::lock_guard, std::unique_lock,
+// std::scoped_lock, std::lock and std::condition_variable_any (whose waits
+// unlock and relock through this wrapper, so the runtime's view of what the
+// thread holds stays true).
+//
+// Tracked (TRACK_THREAD_BORROWS): every acquisition is reported to the
+// runtime, which builds the lock-order graph. Locking a Mutex the thread
+// already holds prints "lockscope: recursive-lock" and aborts instead of
+// hanging; unlocking one the thread does not hold reports unlock-not-owner;
+// destroying one that is held reports destroyed-while-held.
+//
+// Untracked: exactly a std::mutex (same size, same code).
+#ifndef LOCKSCOPE_MUTEX_H_
+#define LOCKSCOPE_MUTEX_H_
+
+#include <mutex>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "lockscope/config.h"
+#include "lockscope/source_location.h"
+
+namespace lockscope {
+inline namespace LOCKSCOPE_MODE_NAMESPACE {
+
+class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
+ public:
+  // `name` identifies the lock in reports and lets traces from different
+  // processes agree on it; without one, the creation site names it and all
+  // unnamed Mutexes created on that line form one lock class.
+  explicit Mutex(std::string_view name = {},
+                 SourceLocation created = SourceLocation::current()) noexcept {
+    if constexpr (kTrack) {
+      set_handle(runtime::OnCreate(runtime::ObjectKind::kMutex, name,
+                                   created.site()));
+    }
+  }
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+  ~Mutex() {
+    if constexpr (kTrack) {
+      // A free lock is one we can take; the check costs nothing elsewhere.
+      const bool held = !mu_.try_lock();
+      if (!held) mu_.unlock();
+      runtime::OnDestroy(handle(), held);
+    }
+  }
+
+  // Blocks until the lock is held. Tracked: forms an edge from every lock
+  // this thread holds; aborts with recursive-lock if it already holds this.
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+    if constexpr (kTrack) {
+      if (mu_.try_lock()) {
+        runtime::AfterAcquire(handle(), runtime::Access::kExclusive);
+        return;
+      }
+      const uint64_t token =
+          runtime::BeforeBlock(handle(), runtime::Access::kExclusive);
+      mu_.lock();
+      runtime::AfterBlockedAcquire(handle(), runtime::Access::kExclusive,
+                                   token);
+    } else {
+      mu_.lock();
+    }
+  }
+
+  // Takes the lock if it is free. Never blocks, so it forms no edge.
+  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    if (!mu_.try_lock()) return false;
+    if constexpr (kTrack) {
+      runtime::AfterTryAcquire(handle(), runtime::Access::kExclusive);
+    }
+    return true;
+  }
+
+  void unlock() ABSL_UNLOCK_FUNCTION() {
+    if constexpr (kTrack) {
+      runtime::BeforeRelease(handle(), runtime::Access::kExclusive);
+    }
+    mu_.unlock();
+  }
+
+ private:
+  std::mutex mu_;
+};
+
+}  // namespace LOCKSCOPE_MODE_NAMESPACE
+}  // namespace lockscope
+
+#endif  // LOCKSCOPE_MUTEX_H_

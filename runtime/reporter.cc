@@ -1,0 +1,217 @@
+// Findings: de-duplication, suppression, the trace record, the live report
+// on stderr, halt_on_finding and the fatal (aborting) kinds.
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/container/flat_hash_set.h"
+#include "collector/report.h"
+#include "runtime/session.h"
+
+namespace lockscope::runtime {
+
+// What a report needs, copied out of the registry so that formatting runs
+// without holding any runtime lock.
+class Session::Context : public collector::FindingContext {
+ public:
+  const collector::ObjectInfo* Object(collector::ObjectId id) const override {
+    auto it = objects_.find(id);
+    return it == objects_.end() ? nullptr : &it->second;
+  }
+  const collector::ThreadInfo* Thread(collector::ThreadId id) const override {
+    auto it = threads_.find(id);
+    return it == threads_.end() ? nullptr : &it->second;
+  }
+  std::vector<collector::Frame> Stack(collector::StackId id) const override {
+    auto it = stacks_.find(id);
+    return it == stacks_.end() ? std::vector<collector::Frame>() : it->second;
+  }
+
+ private:
+  friend class Session;
+  absl::flat_hash_map<collector::ObjectId, collector::ObjectInfo> objects_;
+  absl::flat_hash_map<collector::ThreadId, collector::ThreadInfo> threads_;
+  absl::flat_hash_map<collector::StackId, std::vector<collector::Frame>>
+      stacks_;
+};
+
+std::vector<collector::Frame> Session::Symbolize(collector::StackId id) {
+  const std::vector<uint64_t> pcs = depot_.Get(id);
+  std::vector<collector::Frame> frames;
+  absl::MutexLock lock(&sym_mu_);
+  if (symbolizer_ == nullptr) {
+    symbolizer_ = collector::Symbolizer::ForCurrentProcess();
+  }
+  for (uint64_t pc : pcs) {
+    auto it = frames_.find(pc);
+    if (it == frames_.end()) {
+      it = frames_.emplace(pc, symbolizer_->Symbolize(pc)).first;
+    }
+    frames.push_back(it->second);
+  }
+  return frames;
+}
+
+void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
+  std::vector<uint64_t> todo;
+  {
+    absl::MutexLock lock(&trace_mu_);
+    if (writer_ == nullptr || closed_) return;
+    for (uint64_t pc : pcs) {
+      if (!frames_written_.contains(pc)) todo.push_back(pc);
+    }
+  }
+  if (todo.empty()) return;
+  std::vector<collector::Frame> frames;
+  {
+    absl::MutexLock lock(&sym_mu_);
+    if (symbolizer_ == nullptr) {
+      symbolizer_ = collector::Symbolizer::ForCurrentProcess();
+    }
+    for (uint64_t pc : todo) {
+      auto it = frames_.find(pc);
+      if (it == frames_.end()) {
+        it = frames_.emplace(pc, symbolizer_->Symbolize(pc)).first;
+      }
+      frames.push_back(it->second);
+    }
+  }
+  absl::MutexLock lock(&trace_mu_);
+  if (writer_ == nullptr || closed_) return;
+  for (const collector::Frame& f : frames) {
+    if (!frames_written_.insert(f.pc).second) continue;
+    uint64_t module = 0;
+    for (const auto& m : modules_) {
+      if (f.pc >= m.base && f.pc < m.end) {
+        module = m.id;
+        break;
+      }
+    }
+    writer_->WriteFrame(f, module);
+  }
+}
+
+std::unique_ptr<Session::Context> Session::MakeContext(
+    const collector::Finding& finding) {
+  auto ctx = std::make_unique<Context>();
+  absl::flat_hash_set<collector::ObjectId> objects(finding.objects.begin(),
+                                                   finding.objects.end());
+  absl::flat_hash_set<collector::ThreadId> threads(finding.threads.begin(),
+                                                   finding.threads.end());
+  absl::flat_hash_set<collector::StackId> stacks;
+  for (const auto& e : finding.edges) {
+    objects.insert(e.from);
+    objects.insert(e.to);
+    threads.insert(e.thread);
+    stacks.insert(e.from_stack);
+    stacks.insert(e.to_stack);
+  }
+  objects.insert(finding.guarded_by.begin(), finding.guarded_by.end());
+  stacks.insert(finding.stack);
+  stacks.insert(finding.other_stack);
+  for (collector::ThreadId t : threads) RefreshThreadName(t);
+  {
+    absl::MutexLock lock(&registry_mu_);
+    for (collector::ObjectId id : objects) {
+      if (auto it = by_id_.find(id); it != by_id_.end()) {
+        ctx->objects_[id] = it->second->info;
+        ctx->objects_[id].owner_thread =
+            it->second->owner_thread.load(std::memory_order_relaxed);
+      } else if (auto r = retired_.find(id); r != retired_.end()) {
+        ctx->objects_[id] = r->second;
+      }
+    }
+    for (collector::ThreadId id : threads) {
+      if (auto it = thread_info_.find(id); it != thread_info_.end()) {
+        ctx->threads_[id] = it->second;
+      }
+    }
+  }
+  for (collector::StackId id : stacks) {
+    if (id != 0) ctx->stacks_[id] = Symbolize(id);
+  }
+  return ctx;
+}
+
+void Session::EmitFinding(collector::Finding finding) {
+  std::unique_ptr<Context> ctx = MakeContext(finding);
+  const bool suppressed =
+      !suppressions_.empty() && suppressions_.Match(finding, *ctx) != nullptr;
+  finding.suppressed = suppressed;
+  const bool failing = !suppressed && finding.guarded_by.empty() &&
+                       finding.severity == collector::Severity::kError;
+  {
+    absl::MutexLock lock(&findings_mu_);
+    findings_[finding.id] = finding;
+    if (failing) {
+      failing_ids_.insert(finding.id);
+    } else {
+      failing_ids_.erase(finding.id);
+    }
+    failing_.store(failing_ids_.size(), std::memory_order_relaxed);
+  }
+  // The trace must define everything the finding names, symbolized, and
+  // hold the finding itself before anything else can go wrong.
+  {
+    // Under the registry lock so none of them can be freed meanwhile.
+    absl::MutexLock lock(&registry_mu_);
+    for (const auto& [id, info] : ctx->objects_) {
+      if (auto it = by_id_.find(id); it != by_id_.end()) Announce(it->second);
+    }
+  }
+  std::vector<uint64_t> pcs;
+  for (const auto& [id, frames] : ctx->stacks_) {
+    for (const auto& f : frames) pcs.push_back(f.pc);
+  }
+  WriteFrames(pcs);
+  {
+    absl::MutexLock lock(&trace_mu_);
+    if (writer_ != nullptr && !closed_) writer_->WriteFinding(finding);
+  }
+  FlushTrace();
+  if (options_.report && !suppressed) {
+    collector::ReportStyle style;
+    const std::string text = collector::FormatReport(finding, *ctx, style);
+    std::fputs(text.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  if (options_.halt_on_finding && failing) {
+    Shutdown("halt_on_finding");
+    std::fflush(nullptr);
+    std::abort();
+  }
+}
+
+bool Session::Report(collector::Finding finding, uint64_t dedup_key) {
+  {
+    absl::MutexLock lock(&findings_mu_);
+    if (dedup_key != 0) {
+      auto it = dedup_.find(dedup_key);
+      if (it != dedup_.end()) {
+        auto f = findings_.find(it->second);
+        if (f != findings_.end()) ++f->second.count;
+        return false;
+      }
+    }
+    finding.id = next_finding_id_++;
+    if (dedup_key != 0) dedup_[dedup_key] = finding.id;
+  }
+  finding.severity = collector::DefaultSeverity(finding.kind);
+  finding.time_ns = NowNs();
+  EmitFinding(std::move(finding));
+  return true;
+}
+
+void Session::ReportFatal(collector::Finding finding,
+                          const std::string& headline) {
+  std::fprintf(stderr, "%s\n", headline.c_str());
+  std::fflush(stderr);
+  if (finding.message.empty()) finding.message = headline;
+  const std::string reason =
+      "abort: " + std::string(collector::FindingKindName(finding.kind));
+  Report(std::move(finding), 0);
+  Shutdown(reason);
+  std::fflush(nullptr);
+  std::abort();
+}
+
+}  // namespace lockscope::runtime

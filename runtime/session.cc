@@ -1,0 +1,643 @@
+#include "runtime/session.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "runtime/watchdog.h"
+
+namespace lockscope::runtime {
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+namespace {
+
+int64_t UnixNowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::string ReadFile(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+}
+
+// gtest_discover_tests runs test binaries with --gtest_list_tests at build
+// time; such a run must not leave a trace behind.
+bool IsListingTests() {
+  const std::string cmdline = ReadFile("/proc/self/cmdline");
+  return cmdline.find("--gtest_list_tests") != std::string::npos;
+}
+
+std::string Executable() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+std::string Basename(const char* path) {
+  if (path == nullptr) return "";
+  const char* slash = std::strrchr(path, '/');
+  return slash != nullptr ? std::string(slash + 1) : std::string(path);
+}
+
+// Fatal signals: flush what the trace writer has buffered, then let the
+// previous disposition run.
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+struct sigaction g_previous[std::size(kFatalSignals)];
+
+void OnFatalSignal(int sig, siginfo_t*, void*) {
+  Session::Get().FlushFromSignal();
+  for (size_t i = 0; i < std::size(kFatalSignals); ++i) {
+    if (kFatalSignals[i] == sig) sigaction(sig, &g_previous[i], nullptr);
+  }
+  raise(sig);
+}
+
+void InstallSignalHandlers() {
+  for (size_t i = 0; i < std::size(kFatalSignals); ++i) {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = OnFatalSignal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(kFatalSignals[i], &sa, &g_previous[i]);
+  }
+}
+
+void AtExit() {
+  Session& s = Session::Get();
+  s.Shutdown("exit");
+  const int code = s.options().exitcode;
+  if (code != 0 && s.failing_findings() > 0) {
+    std::fflush(nullptr);
+    _exit(code);
+  }
+}
+
+pthread_key_t g_thread_key;
+
+void OnThreadExit(void* p) {
+  auto* t = static_cast<ThreadState*>(p);
+  tls_thread_state = nullptr;
+  Session::Get().ThreadExited(t);
+}
+
+}  // namespace
+
+constinit thread_local ThreadState* tls_thread_state = nullptr;
+
+ThreadState* CurrentThreadSlow() {
+  ThreadState* t = Session::Get().NewThread();
+  tls_thread_state = t;
+  pthread_setspecific(g_thread_key, t);
+  return t;
+}
+
+Session& Session::Get() {
+  static Session* const session = [] {
+    auto* s = new Session();
+    s->Init();
+    return s;
+  }();
+  return *session;
+}
+
+Session::Session() = default;
+
+void Session::Init() {
+  start_ns_ = NowNs();
+  std::vector<std::string> errors;
+  const char* env = std::getenv("LOCKSCOPE_OPTIONS");
+  options_ = ParseOptions(env != nullptr ? env : "", &errors);
+  for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  if (options_.help) std::fputs(OptionsHelp().c_str(), stderr);
+  if (IsListingTests()) options_.trace.clear();
+  if (!options_.suppressions.empty()) {
+    auto s = collector::Suppressions::Load(options_.suppressions);
+    if (s.ok()) {
+      suppressions_ = *std::move(s);
+    } else {
+      std::fprintf(stderr, "lockscope: %s; no suppressions in force\n",
+                   std::string(s.status().message()).c_str());
+    }
+  }
+  pthread_key_create(&g_thread_key, OnThreadExit);
+  {
+    absl::MutexLock lock(&trace_mu_);
+    OpenTrace();
+  }
+  {
+    absl::MutexLock lock(&trace_mu_);
+    // No trace, nothing to record events for.
+    if (writer_ == nullptr) options_.events = EventsMode::kNone;
+  }
+  InstallSignalHandlers();
+  pthread_atfork([] { Session::Get().PrepareFork(); },
+                 [] { Session::Get().AfterForkParent(); },
+                 [] { Session::Get().AfterForkChild(); });
+  std::atexit(AtExit);
+  StartCollector();
+  if (watchdog_enabled()) StartWatchdog(this, options_.watchdog_ms);
+}
+
+void Session::OpenTrace() {
+  if (options_.trace.empty()) return;
+  const std::string path = ExpandTracePath(options_.trace, getpid());
+  collector::TraceHeaderInfo header;
+  header.pid = getpid();
+  header.executable = Executable();
+  header.start_unix_ns = UnixNowNs();
+  header.start_clock_ns = start_ns_;
+  header.options = options_.source;
+  header.events_mode = std::string(EventsModeName(options_.events));
+  auto writer = collector::TraceWriter::Create(path, header);
+  if (!writer.ok()) {
+    std::fprintf(stderr, "lockscope: %s; continuing without a trace\n",
+                 std::string(writer.status().message()).c_str());
+    return;
+  }
+  writer_ = *std::move(writer);
+  modules_ = ListModules();
+  for (const auto& m : modules_) writer_->WriteModule(m);
+  (void)writer_->Flush();
+  signal_writer_.store(writer_.get(), std::memory_order_release);
+}
+
+ThreadState* Session::NewThread() {
+  const collector::ThreadId id =
+      next_thread_id_.fetch_add(1, std::memory_order_relaxed);
+  const int64_t tid = static_cast<int64_t>(syscall(SYS_gettid));
+  auto* t = new ThreadState(id, tid);
+  t->events_all = options_.events == EventsMode::kAll;
+  t->events_any = options_.events != EventsMode::kNone;
+  t->watchdog = watchdog_enabled();
+  collector::ThreadInfo info;
+  info.id = id;
+  info.os_tid = tid;
+  char name[64] = {0};
+  if (pthread_getname_np(pthread_self(), name, sizeof(name)) == 0) {
+    info.name = name;
+  }
+  {
+    absl::MutexLock lock(&registry_mu_);
+    threads_.push_back(t);
+    thread_info_[id] = info;
+  }
+  absl::MutexLock lock(&trace_mu_);
+  if (writer_ != nullptr && !closed_) writer_->WriteThread(info, NowNs());
+  return t;
+}
+
+void Session::ThreadExited(ThreadState* thread) {
+  if (!thread->held.empty()) {
+    std::fprintf(stderr,
+                 "lockscope: warning: thread %u (tid %lld) exited holding %zu "
+                 "lock(s)\n",
+                 thread->id(), static_cast<long long>(thread->os_tid()),
+                 thread->held.size());
+  }
+  RefreshThreadName(thread->id());
+  thread->exited.store(true, std::memory_order_release);
+}
+
+void Session::RefreshThreadName(collector::ThreadId id) {
+  collector::ThreadInfo info;
+  {
+    absl::MutexLock lock(&registry_mu_);
+    auto it = thread_info_.find(id);
+    if (it == thread_info_.end()) return;
+    std::string comm = ReadFile(
+        absl::StrCat("/proc/self/task/", it->second.os_tid, "/comm").c_str());
+    while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    if (comm.empty() || comm == it->second.name) return;
+    it->second.name = comm;
+    info = it->second;
+  }
+  absl::MutexLock lock(&trace_mu_);
+  if (writer_ != nullptr && !closed_) writer_->WriteThread(info, NowNs());
+}
+
+ObjectState* Session::NewObject(ObjectKind kind, std::string_view name,
+                                const Site& created) {
+  auto* o = new ObjectState();
+  o->kind = kind;
+  o->info.id = next_object_id_.fetch_add(1, std::memory_order_relaxed);
+  o->info.kind = static_cast<collector::ObjectKind>(kind);
+  o->info.created.file = created.file != nullptr ? created.file : "";
+  o->info.created.function = created.function != nullptr ? created.function : "";
+  o->info.created.line = created.line;
+  const std::string site =
+      absl::StrCat(Basename(created.file), ":", created.line);
+  o->info.name = name.empty() ? site : std::string(name);
+  o->info.class_name = o->info.name;
+  ThreadState* t = CurrentThread();
+  o->info.created_thread = t->id();
+  o->info.owner_thread = t->id();
+  o->owner_thread.store(t->id(), std::memory_order_relaxed);
+  absl::MutexLock lock(&registry_mu_);
+  live_.insert(o);
+  by_id_[o->id()] = o;
+  return o;
+}
+
+void Session::DestroyObject(ObjectState* object, bool held) {
+  if (held) {
+    collector::Finding f;
+    f.kind = collector::FindingKind::kDestroyedWhileHeld;
+    f.objects = {object->id()};
+    f.threads = {CurrentThread()->id()};
+    f.stack = CaptureStack(3);
+    f.message = absl::StrCat(
+        std::string(collector::ObjectKindName(object->info.kind)), " '",
+        object->info.name,
+        "' destroyed while ",
+        object->kind == ObjectKind::kCell ? "borrowed" : "held");
+    Announce(object);
+    Report(std::move(f), 0);
+  }
+  // Forget the object in this thread's held stack, if it is there.
+  if (ThreadState* t = tls_thread_state) {
+    for (size_t i = 0; i < t->held.size(); ++i) {
+      if (t->held[i].object == object) {
+        t->held.erase(t->held.begin() + static_cast<ptrdiff_t>(i));
+        t->RekeyFrom(i);
+        break;
+      }
+    }
+  }
+  if (object->in_graph.load(std::memory_order_acquire)) {
+    absl::MutexLock lock(&graph_mu_);
+    analyzer_.RemoveObject(object->id());
+  }
+  const bool announced = object->announced.load(std::memory_order_acquire);
+  uint64_t written = 0;
+  {
+    absl::MutexLock lock(&registry_mu_);
+    live_.erase(object);
+    by_id_.erase(object->id());
+    if (object->in_graph.load(std::memory_order_relaxed) || held) {
+      retired_[object->id()] = object->info;
+    }
+    written = object->written_acquisitions;
+  }
+  if (announced) {
+    const collector::ObjectCounters c = SnapshotCounters(*object);
+    absl::MutexLock lock(&trace_mu_);
+    if (writer_ != nullptr && !closed_) {
+      if (c.acquisitions != written) {
+        writer_->WriteCounters(c);
+      }
+      writer_->WriteDestroyed(object->id(), NowNs());
+    }
+  }
+  // Another thread may still hold an object destroyed while held; keep it.
+  if (!held) delete object;
+}
+
+}  // namespace lockscope::runtime
+
+namespace lockscope::runtime {
+
+void Session::Announce(ObjectState* object) {
+  if (object->announced.load(std::memory_order_acquire)) return;
+  const collector::StackId stack = CaptureStack(3);
+  collector::StackId expected = 0;
+  object->first_stack.compare_exchange_strong(expected, stack,
+                                              std::memory_order_relaxed);
+  absl::MutexLock lock(&trace_mu_);
+  if (object->announced.load(std::memory_order_relaxed)) return;
+  WriteObjectLocked(*object);
+  object->announced.store(true, std::memory_order_release);
+}
+
+void Session::OwnerChanged(ObjectState* cell) {
+  Announce(cell);
+  absl::MutexLock lock(&trace_mu_);
+  WriteObjectLocked(*cell);
+}
+
+void Session::WriteObjectLocked(const ObjectState& object) {
+  if (writer_ == nullptr || closed_) return;
+  collector::ObjectInfo info = object.info;
+  info.owner_thread = object.owner_thread.load(std::memory_order_relaxed);
+  writer_->WriteObject(info);
+}
+
+collector::StackId Session::CaptureStack(int skip) {
+  const std::vector<uint64_t> pcs =
+      runtime::CaptureStack(skip + 1, options_.stack_depth);
+  if (pcs.empty()) return 0;
+  bool is_new = false;
+  const collector::StackId id = depot_.Intern(pcs, &is_new);
+  if (is_new) {
+    absl::MutexLock lock(&trace_mu_);
+    if (writer_ != nullptr && !closed_) {
+      writer_->WriteStack(id, pcs.data(), pcs.size());
+    }
+  }
+  return id;
+}
+
+void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
+  std::vector<collector::Finding> findings;
+  {
+    absl::MutexLock lock(&graph_mu_);
+    for (const collector::EdgeObservation& e : edges) {
+      for (collector::ObjectId id : {e.from, e.to}) {
+        ObjectState* o = nullptr;
+        {
+          absl::MutexLock rlock(&registry_mu_);
+          auto it = by_id_.find(id);
+          if (it != by_id_.end()) o = it->second;
+        }
+        if (o != nullptr && !o->in_graph.exchange(true)) {
+          analyzer_.AddObject(o->info);
+        }
+      }
+      collector::EdgeUpdate update = analyzer_.AddEdge(e);
+      if (update.gates_changed) {
+        const collector::EdgeState* state = analyzer_.FindEdge(e.from, e.to);
+        if (state != nullptr) {
+          absl::MutexLock tlock(&trace_mu_);
+          if (writer_ != nullptr && !closed_) {
+            writer_->WriteEdge(update.new_edge ? e : state->first,
+                               state->gates, state->count);
+          }
+        }
+      }
+      for (collector::Finding& f : update.findings) {
+        findings.push_back(std::move(f));
+      }
+    }
+  }
+  for (collector::Finding& f : findings) EmitFinding(std::move(f));
+}
+
+void Session::StartCollector() {
+  {
+    absl::MutexLock lock(&trace_mu_);
+    if (writer_ == nullptr) return;
+  }
+  {
+    absl::MutexLock lock(&collector_mu_);
+    stop_collector_ = false;
+  }
+  collector_running_.store(true, std::memory_order_release);
+  collector_ = new std::thread([this] { CollectorLoop(); });
+}
+
+void Session::CollectorLoop() {
+  pthread_setname_np(pthread_self(), "lockscope");
+  uint64_t tick = 0;
+  for (;;) {
+    {
+      absl::MutexLock lock(&collector_mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(collector_mu_) {
+        return stop_collector_ || wake_collector_;
+      };
+      collector_mu_.AwaitWithTimeout(absl::Condition(&woken),
+                                     absl::Milliseconds(options_.flush_ms));
+      if (stop_collector_) return;
+      wake_collector_ = false;
+    }
+    DrainEvents();
+    // Counters change constantly; a snapshot per second is plenty.
+    if (++tick % std::max(1, 1000 / options_.flush_ms) == 0) {
+      WriteCounters(/*only_changed=*/true);
+    }
+    FlushTrace();
+  }
+}
+
+void Session::DrainEvents() {
+  absl::MutexLock drain(&drain_mu_);
+  std::vector<ThreadState*> threads;
+  {
+    absl::MutexLock lock(&registry_mu_);
+    threads = threads_;
+  }
+  std::vector<ThreadState*> finished;
+  for (ThreadState* t : threads) {
+    const bool exited = t->exited.load(std::memory_order_acquire);
+    const uint64_t dropped = t->dropped.exchange(0, std::memory_order_relaxed);
+    absl::MutexLock lock(&trace_mu_);
+    bool first = true;
+    t->ring.Drain([&](const collector::RawEvent* events, size_t n) {
+      if (writer_ != nullptr && !closed_) {
+        writer_->WriteEvents(t->id(), events, n, first ? dropped : 0);
+        events_written_ += n;
+      } else {
+        events_dropped_ += n;
+      }
+      first = false;
+    });
+    if (first && dropped > 0 && writer_ != nullptr && !closed_) {
+      writer_->WriteEvents(t->id(), nullptr, 0, dropped);
+    }
+    events_dropped_ += dropped;
+    if (exited) finished.push_back(t);
+  }
+  if (finished.empty()) return;
+  absl::MutexLock lock(&registry_mu_);
+  for (ThreadState* t : finished) {
+    threads_.erase(std::find(threads_.begin(), threads_.end(), t));
+    delete t;
+  }
+}
+
+void Session::WriteCounters(bool only_changed) {
+  std::vector<collector::ObjectCounters> out;
+  {
+    absl::MutexLock lock(&registry_mu_);
+    for (ObjectState* o : live_) {
+      if (!o->announced.load(std::memory_order_acquire)) continue;
+      const collector::ObjectCounters c = SnapshotCounters(*o);
+      if (only_changed && c.acquisitions == o->written_acquisitions) continue;
+      o->written_acquisitions = c.acquisitions;
+      out.push_back(c);
+    }
+  }
+  absl::MutexLock lock(&trace_mu_);
+  if (writer_ == nullptr || closed_) return;
+  for (const auto& c : out) writer_->WriteCounters(c);
+}
+
+bool Session::WaitForRingSpace(ThreadState* thread) {
+  if (!collector_running_.load(std::memory_order_acquire)) return false;
+  {
+    absl::MutexLock lock(&collector_mu_);
+    wake_collector_ = true;
+  }
+  // Back-pressure: the collector drains within microseconds once woken.
+  for (int i = 0; i < 100000; ++i) {
+    if (!collector_running_.load(std::memory_order_acquire)) return false;
+    if (thread->ring.has_room()) return true;
+    if (i < 100) {
+      sched_yield();
+    } else {
+      absl::SleepFor(absl::Microseconds(50));
+    }
+  }
+  return false;
+}
+
+std::vector<Session::BlockedThread> Session::BlockedThreads() {
+  std::vector<BlockedThread> out;
+  absl::MutexLock lock(&registry_mu_);
+  for (ThreadState* t : threads_) {
+    absl::MutexLock wlock(&t->wait_mu);
+    if (t->wait.waiting_for_id != 0) out.push_back({t->id(), t->wait});
+  }
+  return out;
+}
+
+void Session::FlushTrace() {
+  absl::MutexLock lock(&trace_mu_);
+  if (writer_ == nullptr) return;
+  absl::Status s = writer_->Flush();
+  if (!s.ok() && !write_error_reported_) {
+    write_error_reported_ = true;
+    std::fprintf(stderr, "lockscope: %s; later trace records are lost\n",
+                 std::string(s.message()).c_str());
+  }
+}
+
+void Session::FlushFromSignal() {
+  collector::TraceWriter* w = signal_writer_.load(std::memory_order_acquire);
+  if (w != nullptr) w->FlushFromSignal();
+}
+
+void Session::Shutdown(const std::string& reason) {
+  {
+    absl::MutexLock lock(&trace_mu_);
+    if (writer_ == nullptr || closed_) return;
+  }
+  {
+    absl::MutexLock lock(&collector_mu_);
+    stop_collector_ = true;
+  }
+  if (collector_ != nullptr && collector_->get_id() != std::this_thread::get_id()) {
+    collector_->join();
+    delete collector_;
+    collector_ = nullptr;
+  }
+  collector_running_.store(false, std::memory_order_release);
+  DrainEvents();
+  WriteCounters(/*only_changed=*/false);
+  WriteFrames(depot_.AllPcs());
+  absl::MutexLock lock(&trace_mu_);
+  if (writer_ == nullptr || closed_) return;
+  collector::TraceEndInfo end;
+  end.end_time_ns = NowNs();
+  end.events_written = events_written_;
+  end.events_dropped = events_dropped_;
+  end.reason = reason;
+  writer_->WriteEnd(end);
+  (void)writer_->Flush();
+  closed_ = true;
+}
+
+void Session::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  drain_mu_.Lock();
+  graph_mu_.Lock();
+  findings_mu_.Lock();
+  registry_mu_.Lock();
+  sym_mu_.Lock();
+  trace_mu_.Lock();
+  collector_mu_.Lock();
+}
+
+void Session::AfterForkParent() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  collector_mu_.Unlock();
+  trace_mu_.Unlock();
+  sym_mu_.Unlock();
+  registry_mu_.Unlock();
+  findings_mu_.Unlock();
+  graph_mu_.Unlock();
+  drain_mu_.Unlock();
+}
+
+void Session::AfterForkChild() {
+  AfterForkParent();
+  // Only the forking thread exists in the child. The others' states are
+  // abandoned (never freed: their memory may be mid-update).
+  ThreadState* self = tls_thread_state;
+  {
+    absl::MutexLock lock(&registry_mu_);
+    threads_.clear();
+    if (self != nullptr) threads_.push_back(self);
+    for (ObjectState* o : live_) {
+      o->announced.store(false, std::memory_order_relaxed);
+      o->written_acquisitions = 0;
+    }
+  }
+  if (self != nullptr) {
+    self->ring.Drain([](const collector::RawEvent*, size_t) {});
+  }
+  collector_ = nullptr;  // the parent's collector thread does not exist here
+  collector_running_.store(false, std::memory_order_release);
+  bool tracing = false;
+  {
+    absl::MutexLock lock(&trace_mu_);
+    signal_writer_.store(nullptr, std::memory_order_release);
+    // The parent's unflushed bytes belong to the parent: drop them unwritten.
+    (void)writer_.release();
+    frames_written_.clear();
+    events_written_ = 0;
+    events_dropped_ = 0;
+    closed_ = false;
+    if (options_.trace.find("%p") != std::string::npos) OpenTrace();
+    tracing = writer_ != nullptr;
+    if (tracing) {
+      depot_.ForEach([this](collector::StackId id,
+                            const std::vector<uint64_t>& pcs)
+                         ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                           writer_->WriteStack(id, pcs.data(), pcs.size());
+                         });
+    }
+  }
+  if (tracing && self != nullptr) {
+    collector::ThreadInfo info;
+    {
+      absl::MutexLock lock(&registry_mu_);
+      info = thread_info_[self->id()];
+      info.os_tid = static_cast<int64_t>(syscall(SYS_gettid));
+    }
+    absl::MutexLock lock(&trace_mu_);
+    writer_->WriteThread(info, NowNs());
+  }
+  StartCollector();
+  if (watchdog_enabled()) StartWatchdog(this, options_.watchdog_ms);
+}
+
+std::vector<collector::Finding> Session::TestOnlyFindings() {
+  absl::MutexLock lock(&findings_mu_);
+  std::vector<collector::Finding> out;
+  for (const auto& [id, f] : findings_) out.push_back(f);
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+}  // namespace lockscope::runtime

@@ -1,0 +1,189 @@
+// runtime/session.h — the process-wide side of the runtime: options, the
+// registry of threads and objects, the lock-order analyzer, findings, the
+// trace writer and the collector thread.
+//
+// Created on the first hook (possibly during static initialization) and
+// never destroyed, so locks used from atexit handlers and static destructors
+// keep working after the trace is closed.
+//
+// Hot paths never come here except through the slow paths in hooks.cc (a
+// never-seen lock chain, a first use, a finding, a full event ring).
+//
+// Lock order (outer first): drain_mu_, graph_mu_, findings_mu_, registry_mu_, sym_mu_,
+// trace_mu_. The runtime's own locks are absl::Mutex, never lockscope
+// wrappers, so tracking cannot recurse into itself.
+#ifndef LOCKSCOPE_RUNTIME_SESSION_H_
+#define LOCKSCOPE_RUNTIME_SESSION_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "collector/analyzer.h"
+#include "collector/model.h"
+#include "collector/suppressions.h"
+#include "collector/symbolizer.h"
+#include "collector/trace_writer.h"
+#include "runtime/hooks.h"
+#include "runtime/object_state.h"
+#include "runtime/options.h"
+#include "runtime/stack_capture.h"
+#include "runtime/thread_state.h"
+
+namespace lockscope::runtime {
+
+int64_t NowNs();
+
+class Session {
+ public:
+  static Session& Get();
+
+  const Options& options() const { return options_; }
+  EventsMode events() const { return options_.events; }
+  bool watchdog_enabled() const { return options_.watchdog_ms > 0; }
+
+  // Threads: registers a new ThreadState for the calling thread.
+  ThreadState* NewThread();
+  // The thread's exit destructor ran.
+  void ThreadExited(ThreadState* thread);
+
+  // Objects.
+  ObjectState* NewObject(ObjectKind kind, std::string_view name,
+                         const Site& created);
+  void DestroyObject(ObjectState* object, bool held);
+  // Writes the Object record and captures the first-use stack, once.
+  void Announce(ObjectState* object);
+  // The cell's owner changed: rewrites its Object record.
+  void OwnerChanged(ObjectState* cell);
+
+  // Captures the caller's stack (skipping `skip` frames) and interns it.
+  collector::StackId CaptureStack(int skip);
+
+  // New lock-order edges from one acquisition (slow path).
+  void AddEdges(const std::vector<collector::EdgeObservation>& edges);
+
+  // A finding made by the runtime itself (recursive-lock, borrow, ...).
+  // `dedup_key` folds repeats (0 = never fold). Returns true if reported now.
+  bool Report(collector::Finding finding, uint64_t dedup_key);
+  // Reports, flushes the trace, prints `headline` if the report did not, and
+  // aborts.
+  [[noreturn]] void ReportFatal(collector::Finding finding,
+                                const std::string& headline);
+
+  // An event ring is full: wakes the collector and waits for room (or
+  // returns false at once when no collector runs; the event is dropped).
+  bool WaitForRingSpace(ThreadState* thread);
+
+  // Snapshot of every live thread's published wait state (watchdog).
+  struct BlockedThread {
+    collector::ThreadId thread;
+    ThreadState::WaitState wait;
+  };
+  std::vector<BlockedThread> BlockedThreads();
+
+  // Closes the trace (idempotent): drains events, writes counters, frames
+  // and the End record. Called at exit.
+  void Shutdown(const std::string& reason);
+  // Flushes the trace now (findings, fatal paths).
+  void FlushTrace();
+  // Async-signal-safe best-effort flush.
+  void FlushFromSignal();
+
+  // Unsuppressed, unguarded error findings so far.
+  uint64_t failing_findings() const {
+    return failing_.load(std::memory_order_relaxed);
+  }
+
+  // Fork handlers (pthread_atfork).
+  void PrepareFork();
+  void AfterForkParent();
+  void AfterForkChild();
+
+  // Test-only: findings made so far in this process (latest versions).
+  std::vector<collector::Finding> TestOnlyFindings();
+
+ private:
+  class Context;  // FindingContext snapshot for reports
+  Session();
+  void Init();
+  void OpenTrace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(trace_mu_);
+  void StartCollector();
+  void CollectorLoop();
+  void DrainEvents();
+  void WriteCounters(bool only_changed);
+  void WriteFrames(const std::vector<uint64_t>& pcs);
+  void WriteObjectLocked(const ObjectState& object)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(trace_mu_);
+  void EmitFinding(collector::Finding finding);
+  std::unique_ptr<Context> MakeContext(const collector::Finding& finding);
+  std::vector<collector::Frame> Symbolize(collector::StackId id);
+  void RefreshThreadName(collector::ThreadId id);
+
+  Options options_;
+
+  absl::Mutex graph_mu_;
+  collector::Analyzer analyzer_ ABSL_GUARDED_BY(graph_mu_);
+
+  absl::Mutex findings_mu_;
+  absl::flat_hash_map<uint64_t, uint64_t> dedup_ ABSL_GUARDED_BY(findings_mu_);
+  absl::flat_hash_map<uint64_t, collector::Finding> findings_
+      ABSL_GUARDED_BY(findings_mu_);
+  absl::flat_hash_set<uint64_t> failing_ids_ ABSL_GUARDED_BY(findings_mu_);
+  uint64_t next_finding_id_ ABSL_GUARDED_BY(findings_mu_) = 1ull << 32;
+  collector::Suppressions suppressions_;
+  std::atomic<uint64_t> failing_{0};
+
+  absl::Mutex registry_mu_;
+  std::vector<ThreadState*> threads_ ABSL_GUARDED_BY(registry_mu_);
+  absl::flat_hash_map<collector::ThreadId, collector::ThreadInfo> thread_info_
+      ABSL_GUARDED_BY(registry_mu_);
+  absl::flat_hash_set<ObjectState*> live_ ABSL_GUARDED_BY(registry_mu_);
+  absl::flat_hash_map<collector::ObjectId, ObjectState*> by_id_
+      ABSL_GUARDED_BY(registry_mu_);
+  // Infos of destroyed objects that some finding or edge may still name.
+  absl::flat_hash_map<collector::ObjectId, collector::ObjectInfo> retired_
+      ABSL_GUARDED_BY(registry_mu_);
+  std::atomic<uint32_t> next_thread_id_{1};
+  std::atomic<uint64_t> next_object_id_{1};
+
+  StackDepot depot_;
+
+  absl::Mutex sym_mu_;
+  std::unique_ptr<collector::Symbolizer> symbolizer_ ABSL_GUARDED_BY(sym_mu_);
+  absl::flat_hash_map<uint64_t, collector::Frame> frames_
+      ABSL_GUARDED_BY(sym_mu_);
+
+  absl::Mutex trace_mu_;
+  std::unique_ptr<collector::TraceWriter> writer_ ABSL_GUARDED_BY(trace_mu_);
+  // Same writer, for the signal handler (no lock there).
+  std::atomic<collector::TraceWriter*> signal_writer_{nullptr};
+  absl::flat_hash_set<uint64_t> frames_written_ ABSL_GUARDED_BY(trace_mu_);
+  uint64_t events_written_ ABSL_GUARDED_BY(trace_mu_) = 0;
+  uint64_t events_dropped_ ABSL_GUARDED_BY(trace_mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(trace_mu_) = false;
+  bool write_error_reported_ ABSL_GUARDED_BY(trace_mu_) = false;
+  std::vector<collector::ModuleInfo> modules_ ABSL_GUARDED_BY(trace_mu_);
+
+  // Collector thread.
+  absl::Mutex collector_mu_;
+  bool stop_collector_ ABSL_GUARDED_BY(collector_mu_) = false;
+  bool wake_collector_ ABSL_GUARDED_BY(collector_mu_) = false;
+  std::atomic<bool> collector_running_{false};
+  // Leaked after fork() in the child, where the thread does not exist.
+  std::thread* collector_ = nullptr;
+  // Serializes draining the event rings (one consumer per ring).
+  absl::Mutex drain_mu_;
+  int64_t start_ns_ = 0;
+};
+
+}  // namespace lockscope::runtime
+
+#endif  // LOCKSCOPE_RUNTIME_SESSION_H_

@@ -1,0 +1,10 @@
+# Trace file I/O: writer, reader/loader and symbolizer.
+lockscope_unit_test(trace_writer_test
+  SOURCES collector/trace_writer_test.cc
+  LIBS lockscope_collector)
+lockscope_unit_test(trace_reader_test
+  SOURCES collector/trace_reader_test.cc
+  LIBS lockscope_collector)
+lockscope_unit_test(symbolizer_test
+  SOURCES collector/symbolizer_test.cc
+  LIBS lockscope_collector)

@@ -1,0 +1,436 @@
+#include "viewer/merge_analysis.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace lockscope::viewer {
+
+using collector::Finding;
+using collector::FindingKind;
+using collector::ObjectId;
+using collector::ObjectInfo;
+using collector::ObjectKind;
+using collector::StackId;
+using collector::ThreadId;
+using collector::TraceData;
+
+namespace {
+
+bool IsCycleKind(FindingKind kind) {
+  return kind == FindingKind::kLockOrderCycle ||
+         kind == FindingKind::kLockClassCycle;
+}
+
+bool IsLock(const ObjectInfo& object) {
+  return object.kind == ObjectKind::kMutex ||
+         object.kind == ObjectKind::kRwLock;
+}
+
+template <typename T>
+void SortUnique(std::vector<T>* values) {
+  std::sort(values->begin(), values->end());
+  values->erase(std::unique(values->begin(), values->end()), values->end());
+}
+
+// Adds `more` to the sorted set `into`.
+void UnionInto(std::vector<size_t>* into, const std::vector<size_t>& more) {
+  into->insert(into->end(), more.begin(), more.end());
+  SortUnique(into);
+}
+
+template <typename Map, typename Key>
+auto LookupOr(const Map& map, const Key& key,
+              typename Map::mapped_type fallback) {
+  auto it = map.find(key);
+  return it == map.end() ? fallback : it->second;
+}
+
+AnalyzedEdge EdgeFromProto(const trace::Edge& edge) {
+  AnalyzedEdge out;
+  out.first.from = edge.from();
+  out.first.to = edge.to();
+  out.first.from_access = AccessFromProto(edge.from_access());
+  out.first.to_access = AccessFromProto(edge.to_access());
+  out.first.thread = edge.thread();
+  out.first.to_stack = edge.to_stack();
+  out.first.from_stack = edge.from_stack();
+  out.first.held.assign(edge.held().begin(), edge.held().end());
+  out.first.time_ns = edge.time_ns();
+  out.gates = out.first.held;
+  SortUnique(&out.gates);
+  out.count = std::max<uint64_t>(edge.count(), 1);
+  return out;
+}
+
+collector::ModuleInfo ModuleFromProto(uint64_t id, const trace::Module& m) {
+  collector::ModuleInfo out;
+  out.id = id;
+  out.path = m.path();
+  out.build_id = m.build_id();
+  out.base = m.base();
+  out.end = m.end();
+  return out;
+}
+
+}  // namespace
+
+Analysis AnalysisBuilder::Single() {
+  const TraceData& trace = traces_[0];
+  out_.merged = false;
+  out_.objects = trace.objects;
+  out_.threads = trace.threads;
+  out_.stacks = trace.stacks;
+  out_.frames = trace.frames;
+  out_.counters = trace.counters;
+  IdMaps& maps = out_.maps.emplace_back();
+  for (const auto& [id, object] : trace.objects) {
+    maps.objects[id] = id;
+    out_.object_traces[id] = {0};
+  }
+  for (const auto& [id, thread] : trace.threads) maps.threads[id] = id;
+  for (const auto& [id, stack] : trace.stacks) {
+    maps.stacks[id] = id;
+    for (uint64_t pc : stack) maps.pcs[pc] = pc;
+  }
+  for (const auto& [pc, frame] : trace.frames) maps.pcs[pc] = pc;
+  for (const auto& [id, module] : trace.modules) {
+    maps.modules[id] = id;
+    out_.modules[id] = ModuleFromProto(id, module);
+  }
+  for (const trace::Edge& edge : trace.edges) {
+    AnalyzedEdge analyzed = EdgeFromProto(edge);
+    analyzed.traces = {0};
+    out_.edges.push_back(std::move(analyzed));
+  }
+  for (const Finding& finding : trace.findings) {
+    out_.findings.push_back(AnalyzedFinding{finding, {0}});
+  }
+  out_.IndexEdges();
+  return std::move(out_);
+}
+
+Analysis AnalysisBuilder::Merged() {
+  out_.merged = true;
+  out_.maps.resize(traces_.size());
+  MergeThreads();
+  MergeObjects();
+  MergeModulesAndFrames();
+  MergeStacks();
+  MergeEdges();
+  MergeCounters();
+  Reanalyze();
+  CarrySuppressions();
+  KeepStoredFindings();
+  return std::move(out_);
+}
+
+void AnalysisBuilder::MergeThreads() {
+  ThreadId next = 1;
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    const TraceData& trace = traces_[i];
+    for (ThreadId old : SortedKeys(trace.threads)) {
+      collector::ThreadInfo thread = trace.threads.at(old);
+      thread.id = next++;
+      // Thread ids restart in every process; the pid tells them apart.
+      thread.name = absl::StrCat(thread.name, thread.name.empty() ? "" : " ",
+                                 "[pid ", trace.header.pid(), "]");
+      out_.maps[i].threads[old] = thread.id;
+      out_.threads[thread.id] = std::move(thread);
+    }
+  }
+}
+
+void AnalysisBuilder::MergeObjects() {
+  ObjectId next = 1;
+  absl::flat_hash_map<std::string, ObjectId> by_key;
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    const TraceData& trace = traces_[i];
+    IdMaps& maps = out_.maps[i];
+    absl::flat_hash_map<std::string, int> lock_names;
+    for (const auto& [id, object] : trace.objects) {
+      if (IsLock(object)) ++lock_names[object.name];
+    }
+    for (ObjectId old : SortedKeys(trace.objects)) {
+      const ObjectInfo& object = trace.objects.at(old);
+      // Only a name that is unique within its trace identifies a lock
+      // across traces (see trace_set.h).
+      const bool shared = IsLock(object) && lock_names[object.name] == 1;
+      const std::string key =
+          shared ? absl::StrCat("lock:", collector::ObjectKindName(object.kind),
+                                ":", object.name)
+                 : absl::StrCat("trace:", i, ":", old);
+      auto [it, inserted] = by_key.try_emplace(key, next);
+      if (inserted) {
+        ObjectInfo copy = object;
+        copy.id = next++;
+        copy.created_thread = LookupOr(maps.threads, object.created_thread, 0);
+        copy.owner_thread = LookupOr(maps.threads, object.owner_thread, 0);
+        out_.objects[copy.id] = std::move(copy);
+      }
+      maps.objects[old] = it->second;
+      std::vector<size_t>& where = out_.object_traces[it->second];
+      if (where.empty() || where.back() != i) where.push_back(i);
+    }
+  }
+}
+
+void AnalysisBuilder::MergeModulesAndFrames() {
+  uint64_t next_module = 1;
+  absl::flat_hash_map<std::string, uint64_t> module_by_key;
+  // What each merged pc stands for: the symbolization it was first given.
+  absl::flat_hash_map<uint64_t, std::string> claimed;
+  uint64_t next_synthetic = kSyntheticPcBase;
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    const TraceData& trace = traces_[i];
+    IdMaps& maps = out_.maps[i];
+    for (uint64_t old : SortedKeys(trace.modules)) {
+      const trace::Module& module = trace.modules.at(old);
+      const std::string key = absl::StrCat(module.path(), "\n",
+                                           module.build_id(), "\n",
+                                           module.base());
+      auto [it, inserted] = module_by_key.try_emplace(key, next_module);
+      if (inserted) {
+        out_.modules[next_module] = ModuleFromProto(next_module, module);
+        ++next_module;
+      }
+      maps.modules[old] = it->second;
+    }
+    std::vector<uint64_t> pcs = SortedKeys(trace.frames);
+    for (const auto& [id, stack] : trace.stacks) {
+      pcs.insert(pcs.end(), stack.begin(), stack.end());
+    }
+    SortUnique(&pcs);
+    for (uint64_t pc : pcs) {
+      auto frame = trace.frames.find(pc);
+      const std::string identity =
+          frame == trace.frames.end()
+              ? std::string("?")
+              : absl::StrCat(frame->second.function, "\n", frame->second.file,
+                             "\n", frame->second.line, "\n",
+                             frame->second.module);
+      uint64_t merged = pc;
+      auto [it, inserted] = claimed.try_emplace(pc, identity);
+      if (!inserted && it->second != identity) {
+        merged = next_synthetic++;
+        claimed[merged] = identity;
+      }
+      maps.pcs[pc] = merged;
+      if (frame != trace.frames.end()) {
+        collector::Frame copy = frame->second;
+        copy.pc = merged;
+        out_.frames[merged] = std::move(copy);
+      }
+    }
+  }
+}
+
+void AnalysisBuilder::MergeStacks() {
+  StackId next = 1;
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    const TraceData& trace = traces_[i];
+    IdMaps& maps = out_.maps[i];
+    for (StackId old : SortedKeys(trace.stacks)) {
+      std::vector<uint64_t> pcs = trace.stacks.at(old);
+      for (uint64_t& pc : pcs) pc = LookupOr(maps.pcs, pc, pc);
+      maps.stacks[old] = next;
+      out_.stacks[next++] = std::move(pcs);
+    }
+  }
+}
+
+void AnalysisBuilder::MergeEdges() {
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    const IdMaps& maps = out_.maps[i];
+    for (const trace::Edge& record : traces_[i].edges) {
+      AnalyzedEdge edge = EdgeFromProto(record);
+      collector::EdgeObservation& first = edge.first;
+      first.from = LookupOr(maps.objects, first.from, 0);
+      first.to = LookupOr(maps.objects, first.to, 0);
+      // An edge naming an object the trace never defined cannot be drawn.
+      if (first.from == 0 || first.to == 0 || first.from == first.to) continue;
+      first.thread = LookupOr(maps.threads, first.thread, 0);
+      first.to_stack = LookupOr(maps.stacks, first.to_stack, 0);
+      first.from_stack = LookupOr(maps.stacks, first.from_stack, 0);
+      std::vector<ObjectId> gates;
+      for (ObjectId held : edge.gates) {
+        const ObjectId mapped = LookupOr(maps.objects, held, 0);
+        if (mapped != 0 && mapped != first.from && mapped != first.to) {
+          gates.push_back(mapped);
+        }
+      }
+      SortUnique(&gates);
+      const auto* existing = out_.FindEdge(first.from, first.to);
+      if (existing != nullptr) {
+        AnalyzedEdge& seen = out_.edges[existing - out_.edges.data()];
+        std::vector<ObjectId> common;
+        std::set_intersection(seen.gates.begin(), seen.gates.end(),
+                              gates.begin(), gates.end(),
+                              std::back_inserter(common));
+        seen.gates = std::move(common);
+        seen.first.held = seen.gates;
+        seen.count += edge.count;
+        UnionInto(&seen.traces, {i});
+        continue;
+      }
+      edge.gates = gates;
+      first.held = std::move(gates);
+      edge.traces = {i};
+      out_.edge_index_[{first.from, first.to}] = out_.edges.size();
+      out_.edges.push_back(std::move(edge));
+    }
+  }
+}
+
+void AnalysisBuilder::MergeCounters() {
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    for (const auto& [old, counters] : traces_[i].counters) {
+      const ObjectId id = LookupOr(out_.maps[i].objects, old, 0);
+      if (id == 0) continue;
+      collector::ObjectCounters& sum = out_.counters[id];
+      sum.object = id;
+      sum.acquisitions += counters.acquisitions;
+      sum.contended += counters.contended;
+      sum.wait_total_ns += counters.wait_total_ns;
+      sum.wait_max_ns = std::max(sum.wait_max_ns, counters.wait_max_ns);
+      sum.hold_total_ns += counters.hold_total_ns;
+      sum.hold_max_ns = std::max(sum.hold_max_ns, counters.hold_max_ns);
+      sum.hold_samples += counters.hold_samples;
+      sum.shared += counters.shared;
+    }
+  }
+}
+
+void AnalysisBuilder::Reanalyze() {
+  collector::Analyzer analyzer(/*first_id=*/1);
+  for (ObjectId id : SortedKeys(out_.objects)) {
+    analyzer.AddObject(out_.objects.at(id));
+  }
+  for (const AnalyzedEdge& edge : out_.edges) {
+    collector::EdgeObservation sighting = edge.first;
+    sighting.held = edge.gates;
+    analyzer.AddEdge(sighting);
+  }
+  for (Finding& finding : analyzer.Findings()) {
+    std::vector<size_t> where;
+    for (const collector::FindingEdge& step : finding.edges) {
+      if (const AnalyzedEdge* edge = out_.FindEdge(step.from, step.to)) {
+        UnionInto(&where, edge->traces);
+      }
+    }
+    if (where.empty()) {
+      for (ObjectId id : finding.objects) {
+        auto it = out_.object_traces.find(id);
+        if (it != out_.object_traces.end()) UnionInto(&where, it->second);
+      }
+    }
+    if (where.empty()) {
+      for (size_t i = 0; i < traces_.size(); ++i) where.push_back(i);
+    }
+    out_.findings.push_back(AnalyzedFinding{std::move(finding), where});
+  }
+}
+
+std::string AnalysisBuilder::CycleKey(const Finding& finding) const {
+  std::vector<std::string> parts;
+  for (ObjectId id : finding.objects) {
+    if (finding.kind == FindingKind::kLockClassCycle) {
+      const ObjectInfo* object = out_.Object(id);
+      parts.push_back(object ? object->class_name : absl::StrCat("#", id));
+    } else {
+      parts.push_back(absl::StrCat(id));
+    }
+  }
+  SortUnique(&parts);
+  return absl::StrCat(collector::FindingKindName(finding.kind), ":",
+                      absl::StrJoin(parts, "\n"));
+}
+
+void AnalysisBuilder::CarrySuppressions() {
+  absl::flat_hash_set<std::string> suppressed;
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    for (const Finding& finding : traces_[i].findings) {
+      if (IsCycleKind(finding.kind) && finding.suppressed) {
+        suppressed.insert(CycleKey(Remap(i, finding)));
+      }
+    }
+  }
+  for (AnalyzedFinding& analyzed : out_.findings) {
+    if (suppressed.contains(CycleKey(analyzed.finding))) {
+      analyzed.finding.suppressed = true;
+    }
+  }
+}
+
+void AnalysisBuilder::KeepStoredFindings() {
+  uint64_t next_id = 1;
+  for (const AnalyzedFinding& analyzed : out_.findings) {
+    next_id = std::max(next_id, analyzed.finding.id + 1);
+  }
+  // The same finding about the same shared locks in several processes is
+  // reported once, like repetitions within one process.
+  absl::flat_hash_map<std::string, size_t> by_key;
+  for (size_t i = 0; i < traces_.size(); ++i) {
+    for (const Finding& stored : traces_[i].findings) {
+      if (IsCycleKind(stored.kind)) continue;
+      Finding finding = Remap(i, stored);
+      std::string key;
+      if (!finding.objects.empty()) {
+        std::vector<ObjectId> objects = finding.objects;
+        SortUnique(&objects);
+        key = absl::StrCat(collector::FindingKindName(finding.kind), ":",
+                           absl::StrJoin(objects, ","));
+        auto it = by_key.find(key);
+        if (it != by_key.end()) {
+          AnalyzedFinding& same = out_.findings[it->second];
+          same.finding.count += finding.count;
+          same.finding.suppressed =
+              same.finding.suppressed && finding.suppressed;
+          UnionInto(&same.traces, {i});
+          continue;
+        }
+        by_key[key] = out_.findings.size();
+      }
+      finding.id = next_id++;
+      out_.findings.push_back(AnalyzedFinding{std::move(finding), {i}});
+    }
+  }
+}
+
+Finding AnalysisBuilder::Remap(size_t trace, const Finding& finding) const {
+  const IdMaps& maps = out_.maps[trace];
+  Finding out = finding;
+  out.objects.clear();
+  for (ObjectId id : finding.objects) {
+    if (ObjectId mapped = LookupOr(maps.objects, id, 0)) {
+      out.objects.push_back(mapped);
+    }
+  }
+  out.threads.clear();
+  for (ThreadId id : finding.threads) {
+    if (ThreadId mapped = LookupOr(maps.threads, id, 0)) {
+      out.threads.push_back(mapped);
+    }
+  }
+  out.guarded_by.clear();
+  for (ObjectId id : finding.guarded_by) {
+    if (ObjectId mapped = LookupOr(maps.objects, id, 0)) {
+      out.guarded_by.push_back(mapped);
+    }
+  }
+  for (collector::FindingEdge& edge : out.edges) {
+    edge.from = LookupOr(maps.objects, edge.from, 0);
+    edge.to = LookupOr(maps.objects, edge.to, 0);
+    edge.thread = LookupOr(maps.threads, edge.thread, 0);
+    edge.to_stack = LookupOr(maps.stacks, edge.to_stack, 0);
+    edge.from_stack = LookupOr(maps.stacks, edge.from_stack, 0);
+  }
+  out.stack = LookupOr(maps.stacks, finding.stack, 0);
+  out.other_stack = LookupOr(maps.stacks, finding.other_stack, 0);
+  return out;
+}
+
+}  // namespace lockscope::viewer

@@ -1,0 +1,95 @@
+#include "viewer/subcommand.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace lockscope::viewer {
+
+void CommandContext::Warn(std::string_view message) const {
+  err << "lockscope: warning: " << OneLine(message) << std::endl;
+}
+
+LoadOptions CommandContext::load_options() const {
+  LoadOptions options;
+  options.warn = [this](const std::string& message) { Warn(message); };
+  options.progress = progress;
+  return options;
+}
+
+std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
+  std::vector<std::unique_ptr<Subcommand>> all;
+  all.push_back(NewSummaryCommand());
+  all.push_back(NewCyclesCommand());
+  all.push_back(NewBorrowsCommand());
+  all.push_back(NewLocksCommand());
+  all.push_back(NewEventsCommand());
+  all.push_back(NewGraphCommand());
+  all.push_back(NewCheckCommand());
+  all.push_back(NewMergeCommand());
+  all.push_back(NewExportCommand());
+  return all;
+}
+
+void AddTracesArgument(CLI::App& command, std::vector<std::string>* paths) {
+  command.add_option("TRACE", *paths, "trace files (.lstrace)")
+      ->required()
+      ->type_name("TRACE...");
+}
+
+void AddTraceArgument(CLI::App& command, std::string* path) {
+  command.add_option("TRACE", *path, "trace file (.lstrace)")
+      ->required()
+      ->type_name("TRACE");
+}
+
+absl::StatusOr<LoadedSet> LoadAndAnalyze(const std::vector<std::string>& paths,
+                                         const CommandContext& context) {
+  absl::StatusOr<std::vector<collector::TraceData>> traces =
+      LoadTraces(paths, context.load_options());
+  if (!traces.ok()) return traces.status();
+  Analysis analysis = Analysis::Build(*traces);
+  return LoadedSet{*std::move(traces), std::move(analysis)};
+}
+
+absl::Status WriteOutput(const std::string& path, std::string_view text,
+                         std::ostream& out) {
+  if (path.empty() || path == "-") {
+    out << text;
+    out.flush();
+    return out ? absl::OkStatus()
+               : absl::UnavailableError("error writing to standard output");
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": cannot create: ", std::strerror(errno)));
+  }
+  file << text;
+  file.close();
+  if (!file) {
+    return absl::UnavailableError(
+        absl::StrCat(path, ": write failed: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+std::string FormatStack(const collector::FindingContext& context,
+                        collector::StackId stack, std::string_view indent) {
+  std::vector<collector::Frame> frames;
+  if (stack != 0) frames = context.Stack(stack);
+  if (frames.empty()) return absl::StrCat(indent, "(no stack)\n");
+  std::string out;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    absl::StrAppend(&out, indent, FormatFrame(static_cast<int>(i), frames[i]),
+                    "\n");
+  }
+  return out;
+}
+
+}  // namespace lockscope::viewer

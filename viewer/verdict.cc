@@ -1,0 +1,114 @@
+#include "viewer/verdict.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace lockscope::viewer {
+
+using collector::Finding;
+using collector::FindingKind;
+
+bool IsGuarded(const Finding& finding) { return !finding.guarded_by.empty(); }
+
+std::vector<Verdict> Judge(const Analysis& analysis,
+                           const collector::Suppressions* suppressions,
+                           const FailPolicy& policy) {
+  std::vector<Verdict> verdicts;
+  verdicts.reserve(analysis.findings.size());
+  for (const AnalyzedFinding& analyzed : analysis.findings) {
+    const Finding& finding = analyzed.finding;
+    Verdict verdict;
+    verdict.analyzed = &analyzed;
+    if (finding.suppressed) {
+      verdict.suppressed = true;
+      verdict.suppressed_by = "suppressed in the traced process";
+    } else if (suppressions != nullptr) {
+      if (const std::string* rule = suppressions->Match(finding, analysis)) {
+        verdict.suppressed = true;
+        verdict.suppressed_by = *rule;
+      }
+    }
+    const bool kind_counts =
+        policy.fail_on.empty() ||
+        std::find(policy.fail_on.begin(), policy.fail_on.end(),
+                  finding.kind) != policy.fail_on.end();
+    const bool serious = policy.strict ||
+                         (finding.severity == collector::Severity::kError &&
+                          !IsGuarded(finding));
+    verdict.failing = !verdict.suppressed && kind_counts && serious;
+    verdicts.push_back(std::move(verdict));
+  }
+  return verdicts;
+}
+
+bool AnyFailing(const std::vector<Verdict>& verdicts) {
+  return std::any_of(verdicts.begin(), verdicts.end(),
+                     [](const Verdict& v) { return v.failing; });
+}
+
+namespace {
+
+uint64_t Fnv1a(std::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
+}
+
+}  // namespace
+
+std::string Fingerprint(const Finding& finding,
+                        const collector::FindingContext& context) {
+  std::vector<std::string> names;
+  for (collector::ObjectId id : finding.objects) {
+    const collector::ObjectInfo* object = context.Object(id);
+    if (object == nullptr) {
+      names.push_back("?");
+    } else if (finding.kind == FindingKind::kLockClassCycle) {
+      names.push_back(object->class_name);
+    } else {
+      names.push_back(object->name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::string text = absl::StrCat(collector::FindingKindName(finding.kind),
+                                  "\n", absl::StrJoin(names, "\n"));
+  const bool cycle = finding.kind == FindingKind::kLockOrderCycle ||
+                     finding.kind == FindingKind::kLockClassCycle ||
+                     finding.kind == FindingKind::kActualDeadlock;
+  if (!cycle && finding.stack != 0) {
+    for (const collector::Frame& frame : context.Stack(finding.stack)) {
+      if (!frame.function.empty()) {
+        absl::StrAppend(&text, "\n@", frame.function);
+        break;
+      }
+    }
+  }
+  return absl::StrFormat("%016x", Fnv1a(text));
+}
+
+std::string CountByKind(const std::vector<Verdict>& verdicts,
+                        bool (*pick)(const Verdict&)) {
+  int counts[collector::kNumFindingKinds] = {};
+  for (const Verdict& verdict : verdicts) {
+    if (pick(verdict)) {
+      ++counts[static_cast<int>(verdict.analyzed->finding.kind)];
+    }
+  }
+  std::vector<std::string> parts;
+  for (int k = 0; k < collector::kNumFindingKinds; ++k) {
+    if (counts[k] == 0) continue;
+    parts.push_back(absl::StrCat(
+        counts[k], " ",
+        collector::FindingKindName(static_cast<FindingKind>(k))));
+  }
+  return parts.empty() ? "none" : absl::StrJoin(parts, ", ");
+}
+
+}  // namespace lockscope::viewer

@@ -1,0 +1,61 @@
+// viewer/verdict.h — which findings fail a build: the policy behind
+// `lockscope check` (and the verdict line of `summary`).
+//
+// A finding fails when it is not suppressed (neither in the traced process
+// nor by --suppressions), its kind is among --fail-on (all kinds when none
+// is given), and
+//   - by default: its severity is error and it is not guarded;
+//   - with --strict: always (guarded cycles and warnings fail too).
+#ifndef LOCKSCOPE_VIEWER_VERDICT_H_
+#define LOCKSCOPE_VIEWER_VERDICT_H_
+
+#include <string>
+#include <vector>
+
+#include "collector/model.h"
+#include "collector/suppressions.h"
+#include "viewer/trace_set.h"
+
+namespace lockscope::viewer {
+
+struct FailPolicy {
+  bool strict = false;
+  // Kinds that may fail; empty = every kind.
+  std::vector<collector::FindingKind> fail_on;
+};
+
+struct Verdict {
+  const AnalyzedFinding* analyzed = nullptr;
+  bool suppressed = false;
+  // The matching --suppressions rule, or "suppressed in the traced process".
+  std::string suppressed_by;
+  bool failing = false;
+};
+
+bool IsGuarded(const collector::Finding& finding);
+
+// One verdict per finding of `analysis`, in its order. `suppressions` may be
+// null.
+std::vector<Verdict> Judge(const Analysis& analysis,
+                           const collector::Suppressions* suppressions,
+                           const FailPolicy& policy);
+
+// True when some verdict fails.
+bool AnyFailing(const std::vector<Verdict>& verdicts);
+
+// A stable identity for a finding across runs and machines: 16 hex digits of
+// a 64-bit FNV-1a hash over the kind and the sorted lock names (classes for
+// a lock-class-cycle); for findings that are not cycles, also the innermost
+// symbolized function of the finding's stack. Ids, addresses and times do
+// not enter it.
+std::string Fingerprint(const collector::Finding& finding,
+                        const collector::FindingContext& context);
+
+// "1 lock-order-cycle, 2 cross-thread-borrow" for the verdicts that match
+// `pick`; "none" when there are none.
+std::string CountByKind(const std::vector<Verdict>& verdicts,
+                        bool (*pick)(const Verdict&));
+
+}  // namespace lockscope::viewer
+
+#endif  // LOCKSCOPE_VIEWER_VERDICT_H_
