@@ -341,7 +341,8 @@ struct Analyzer::Rep {
     }
   }
 
-  // A new access combination may make a harmless cycle harmful.
+  // Re-examines every harmless refused edge; returns true if one now closes
+  // a cycle that can deadlock.
   bool RecheckHarmless(Level& level, int64_t time_ns,
                        std::vector<size_t>* touched) {
     bool cycle = false;
@@ -367,7 +368,10 @@ struct Analyzer::Rep {
       cycle = TryInsert(level, key, obs.time_ns, touched);
     }
     if (s.gates_changed && !s.is_new) RefreshGates(level, key, touched);
-    if (s.combos_changed && !s.is_new && !level.harmless.empty()) {
+    // A new edge or access mode can open a path through which a harmless
+    // (shared/shared) cycle becomes one that can deadlock. Harmless cycles
+    // need rwlocks read on both sides, so the set is almost always empty.
+    if ((s.is_new || s.combos_changed) && !level.harmless.empty()) {
       cycle |= RecheckHarmless(level, obs.time_ns, touched);
     }
     return cycle;

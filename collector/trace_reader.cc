@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace lockscope::collector {
 namespace {
@@ -213,7 +214,7 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
   };
 
   absl::StatusOr<size_t> avail = r.Fill(kMaxPrefixBytes, path_);
-  if (!avail.ok()) return fail(avail.status().message());
+  if (!avail.ok()) return fail(std::string(avail.status().message()));
   if (*avail == 0) {
     r.done = true;  // clean end at a record boundary
     return false;
@@ -228,9 +229,12 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
   uint64_t length = 0;
   size_t prefix = 1;
   for (int shift = 0;; shift += 7) {
+    if (prefix == kMaxPrefixBytes) {
+      return fail("record length is not a varint (over 10 bytes)");
+    }
     if (prefix == *avail) return torn();  // the varint runs into EOF
-    if (prefix == kMaxPrefixBytes) return fail("record length is not a varint");
     const uint8_t byte = p[prefix++];
+    if (shift == 63 && (byte & 0x7F) > 1) return fail("record length is not a varint (over 64 bits)");
     length |= static_cast<uint64_t>(byte & 0x7F) << shift;
     if ((byte & 0x80) == 0) break;
   }
@@ -245,17 +249,23 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
   const char* body = nullptr;
   if (length <= kWindowBytes) {
     absl::StatusOr<size_t> got = r.Fill(length, path_);
-    if (!got.ok()) return fail(got.status().message());
+    if (!got.ok()) return fail(std::string(got.status().message()));
     if (*got < length) return torn();
     body = r.window.data() + r.begin;
     r.Consume(length);
   } else {
     absl::StatusOr<size_t> got = r.ReadBig(length, path_);
-    if (!got.ok()) return fail(got.status().message());
+    if (!got.ok()) return fail(std::string(got.status().message()));
     if (*got < length) return torn();
     body = r.big.data();
   }
-  if (!record->ParseFromArray(body, static_cast<int>(length))) {
+  bool parsed;
+  {
+    // A corrupt record is reported once, by us, not also by protobuf's log.
+    google::protobuf::LogSilencer quiet;
+    parsed = record->ParseFromArray(body, static_cast<int>(length));
+  }
+  if (!parsed) {
     return fail(absl::StrFormat("malformed record (%d bytes do not parse as "
                                 "lockscope.trace.Record)",
                                 length));

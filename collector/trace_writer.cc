@@ -49,6 +49,53 @@ constexpr size_t kInitialCapacity = 64 << 10;
 // stays near 2.6 MB, far below kMaxRecordBytes.
 constexpr size_t kMaxEventsPerBatch = 1 << 16;
 
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if none.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(s[i + k]); };
+  const uint8_t lead = byte(0);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint8_t low = 0x80;  // bounds of the second byte (overlongs, surrogates)
+  uint8_t high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size() || byte(1) < low || byte(1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// proto3 parsers reject a record whose `string` field is not UTF-8, and
+// names and paths from the OS are arbitrary bytes: invalid bytes become
+// U+FFFD, so one odd thread name cannot make a trace unreadable.
+std::string Utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t length = Utf8SequenceLength(s, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.data() + i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
 trace::ObjectKind ToProto(ObjectKind kind) {
   switch (kind) {
     case ObjectKind::kMutex:
@@ -152,16 +199,17 @@ struct TraceWriter::Rep {
 
   uint64_t Intern(std::string_view value) {
     if (value.empty()) return 0;
-    auto [it, inserted] = strings.try_emplace(value, next_string_id);
-    if (inserted) {
-      ++next_string_id;
-      trace::Record record;
-      trace::InternedString* s = record.mutable_string();
-      s->set_id(it->second);
-      s->set_value(std::string(value));
-      Append(record);
-    }
-    return it->second;
+    // Abseil's string_view is not std::string_view in this build.
+    const absl::string_view key(value.data(), value.size());
+    if (auto it = strings.find(key); it != strings.end()) return it->second;
+    const uint64_t id = next_string_id++;
+    strings.emplace(std::string(value), id);
+    trace::Record record;
+    trace::InternedString* s = record.mutable_string();
+    s->set_id(id);
+    s->set_value(Utf8(value));
+    Append(record);
+    return id;
   }
 };
 
@@ -174,12 +222,12 @@ TraceWriter::TraceWriter(int fd, std::string path,
   h->set_magic(kTraceMagic);
   h->set_schema_version(kTraceSchemaVersion);
   h->set_pid(header.pid);
-  h->set_executable(header.executable);
+  h->set_executable(Utf8(header.executable));
   h->set_start_unix_ns(header.start_unix_ns);
   h->set_clock("CLOCK_MONOTONIC");
   h->set_start_clock_ns(header.start_clock_ns);
-  h->set_options(header.options);
-  h->set_events_mode(header.events_mode);
+  h->set_options(Utf8(header.options));
+  h->set_events_mode(Utf8(header.events_mode));
   rep_->Append(record);
 }
 
@@ -225,7 +273,7 @@ void TraceWriter::WriteThread(const ThreadInfo& thread, int64_t start_ns) {
   trace::Thread* t = record.mutable_thread();
   t->set_id(thread.id);
   t->set_os_tid(thread.os_tid);
-  t->set_name(thread.name);
+  t->set_name(Utf8(thread.name));
   t->set_start_ns(start_ns);
   rep_->Append(record);
 }
@@ -237,8 +285,8 @@ void TraceWriter::WriteObject(const ObjectInfo& object) {
   trace::Object* o = record.mutable_object();
   o->set_id(object.id);
   o->set_kind(ToProto(object.kind));
-  o->set_name(object.name);
-  o->set_class_name(object.class_name);
+  o->set_name(Utf8(object.name));
+  o->set_class_name(Utf8(object.class_name));
   o->set_created_file(file);
   o->set_created_function(function);
   o->set_created_line(object.created.line);
@@ -258,8 +306,8 @@ void TraceWriter::WriteModule(const ModuleInfo& module) {
   trace::Record record;
   trace::Module* m = record.mutable_module();
   m->set_id(module.id);
-  m->set_path(module.path);
-  m->set_build_id(module.build_id);
+  m->set_path(Utf8(module.path));
+  m->set_build_id(Utf8(module.build_id));
   m->set_base(module.base);
   m->set_end(module.end);
   rep_->Append(record);
@@ -378,7 +426,7 @@ void TraceWriter::WriteFinding(const Finding& finding) {
                                finding.guarded_by.end());
   f->set_stack(finding.stack);
   f->set_other_stack(finding.other_stack);
-  f->set_message(finding.message);
+  f->set_message(Utf8(finding.message));
   f->set_time_ns(finding.time_ns);
   f->set_suppressed(finding.suppressed);
   rep_->Append(record);
@@ -390,7 +438,7 @@ void TraceWriter::WriteEnd(const TraceEndInfo& end) {
   e->set_end_time_ns(end.end_time_ns);
   e->set_events_written(end.events_written);
   e->set_events_dropped(end.events_dropped);
-  e->set_reason(end.reason);
+  e->set_reason(Utf8(end.reason));
   rep_->Append(record);
 }
 

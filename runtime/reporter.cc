@@ -214,4 +214,22 @@ void Session::ReportFatal(collector::Finding finding,
   std::abort();
 }
 
+std::vector<std::string> Session::TestOnlyFindingLines() {
+  std::vector<std::string> lines;
+  for (const collector::Finding& f : TestOnlyFindings()) {
+    std::unique_ptr<Context> ctx = MakeContext(f);
+    std::string line = collector::FormatOneLine(f, *ctx);
+    if (!f.guarded_by.empty()) {
+      line += " [guarded by";
+      for (collector::ObjectId g : f.guarded_by) {
+        line += " " + collector::ObjectName(g, *ctx);
+      }
+      line += "]";
+    }
+    if (f.suppressed) line += " [suppressed]";
+    lines.push_back(line);
+  }
+  return lines;
+}
+
 }  // namespace lockscope::runtime

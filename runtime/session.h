@@ -107,8 +107,10 @@ class Session {
   void AfterForkParent();
   void AfterForkChild();
 
-  // Test-only: findings made so far in this process (latest versions).
+  // Test-only: findings made so far in this process (latest versions), and
+  // their one-line forms (see runtime/test_only.h).
   std::vector<collector::Finding> TestOnlyFindings();
+  std::vector<std::string> TestOnlyFindingLines();
 
  private:
   class Context;  // FindingContext snapshot for reports

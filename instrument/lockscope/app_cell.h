@@ -219,8 +219,13 @@ class AppCell : private internal::TrackedHandle<kTrack> {
                               packed / 2};
     char name[256];
     if (name_.empty()) {
-      std::snprintf(name, sizeof(name), "%s:%u", created_.file_name(),
-                    created_.line());
+      // Like the runtime: an unnamed cell is named "file:line" of its
+      // creation, without the directory.
+      const char* file = created_.file_name();
+      for (const char* p = file; *p != '\0'; ++p) {
+        if (*p == '/') file = p + 1;
+      }
+      std::snprintf(name, sizeof(name), "%s:%u", file, created_.line());
     } else {
       std::snprintf(name, sizeof(name), "%.*s",
                     static_cast<int>(name_.size()), name_.data());

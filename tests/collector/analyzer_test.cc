@@ -303,6 +303,22 @@ TEST(AnalyzerTest, NewAccessModeOnOrderedEdgeRevivesHarmlessCycle) {
   EXPECT_EQ(u.findings[0].kind, FindingKind::kLockOrderCycle);
 }
 
+TEST(AnalyzerTest, NewPathRevivesHarmlessCycle) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(1, "config", "", ObjectKind::kRwLock));
+  analyzer.AddObject(Lock(2, "mu"));
+  analyzer.AddObject(Lock(3, "log"));
+  analyzer.AddEdge(Edge(1, 2, 1, {}, Access::kShared, Access::kExclusive));
+  analyzer.AddEdge(Edge(2, 1, 2, {}, Access::kExclusive, Access::kShared));
+  ASSERT_THAT(analyzer.Findings(), IsEmpty());
+  // config held exclusively, then log, then mu: a second path config ->
+  // mu on which config is held for writing.
+  EXPECT_THAT(analyzer.AddEdge(Edge(1, 3, 3)).findings, IsEmpty());
+  EdgeUpdate u = analyzer.AddEdge(Edge(3, 2, 3));
+  ASSERT_THAT(u.findings, SizeIs(1));
+  EXPECT_THAT(u.findings[0].objects, ElementsAre(1u, 3u, 2u));
+}
+
 TEST(AnalyzerTest, RemovedObjectsFormNoPhantomCycle) {
   Analyzer analyzer;
   analyzer.AddObject(Lock(1, "a"));

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -41,10 +42,15 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-bool operator==(const RawEvent& a, const RawEvent& b) {
+bool SameEvent(const RawEvent& a, const RawEvent& b) {
   return a.time_ns == b.time_ns && a.object == b.object &&
          a.stack == b.stack && a.type == b.type && a.access == b.access &&
          a.was_try == b.was_try;
+}
+
+bool SameEvents(const std::vector<RawEvent>& a,
+                const std::vector<RawEvent>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), SameEvent);
 }
 
 std::vector<RawEvent> EventsOfThread1() {
@@ -244,8 +250,8 @@ TEST(LoadTraceTest, EveryRecordTypeRoundTrips) {
   ASSERT_EQ(events.size(), 8u);
   std::vector<RawEvent> t1, t2;
   for (const TraceEvent& e : events) (e.thread == 1 ? t1 : t2).push_back(e.event);
-  EXPECT_TRUE(t1 == EventsOfThread1());
-  EXPECT_TRUE(t2 == EventsOfThread2());
+  EXPECT_TRUE(SameEvents(t1, EventsOfThread1()));
+  EXPECT_TRUE(SameEvents(t2, EventsOfThread2()));
   std::remove(path.c_str());
 }
 
@@ -315,7 +321,7 @@ TEST(LoadTraceTest, ManyEventsDecodeExactlyAcrossLargeRecords) {
   size_t i = 0;
   size_t mismatches = 0;
   auto data = LoadTrace(path, [&](const TraceEvent& e) {
-    if (i >= in.size() || !(e.event == in[i])) ++mismatches;
+    if (i >= in.size() || !SameEvent(e.event, in[i])) ++mismatches;
     ++i;
   });
   ASSERT_TRUE(data.ok()) << data.status();
@@ -356,7 +362,7 @@ TEST(LoadTraceTest, TornAtEveryByteReadsAPrefixOrFailsInTheHeader) {
     }
     if (cut < starts[1]) {  // inside the header record
       ASSERT_FALSE(data.ok());
-      EXPECT_THAT(data.status().message(),
+      EXPECT_THAT(std::string(data.status().message()),
                   StartsWith(path + ": truncated at byte " +
                              std::to_string(cut) + ", inside the header"));
       continue;
@@ -396,7 +402,8 @@ TEST(LoadTraceTest, CorruptFramingIsAnErrorNamingRecordAndByte) {
       {"\x12", 0, "bad record tag 0x12"},
       {"\xff", 2, "malformed record"},
       {"\xff\xff\xff\xff\x0f", 1, "exceeds the limit"},
-      {std::string(10, '\xff'), 1, "record length is not a varint"},
+      {std::string(10, '\xff'), 1, "not a varint (over 64 bits)"},
+      {std::string(9, '\xff') + '\x81', 1, "not a varint (over 10 bytes)"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
@@ -405,8 +412,9 @@ TEST(LoadTraceTest, CorruptFramingIsAnErrorNamingRecordAndByte) {
     WriteFile(path, bad);
     auto data = LoadTrace(path);
     ASSERT_FALSE(data.ok());
-    EXPECT_THAT(data.status().message(),
-                StartsWith(path + ": " + where + c.what));
+    const std::string message(data.status().message());
+    EXPECT_THAT(message, StartsWith(path + ": " + where));
+    EXPECT_THAT(message, HasSubstr(c.what));
   }
   std::remove(path.c_str());
   std::remove(full.c_str());
@@ -423,7 +431,7 @@ TEST(LoadTraceTest, AnyFlippedByteNeverCrashes) {
       WriteFile(path, bad);
       auto data = LoadTrace(path);
       if (!data.ok()) {
-        EXPECT_THAT(data.status().message(), StartsWith(path + ": "));
+        EXPECT_THAT(std::string(data.status().message()), StartsWith(path + ": "));
       }
     }
   }
@@ -437,7 +445,7 @@ TEST(TraceReaderTest, ForeignInputGivesCleanErrors) {
     WriteFile(path, bytes);
     auto reader = TraceReader::Open(path);
     ASSERT_FALSE(reader.ok());
-    EXPECT_THAT(reader.status().message(), StartsWith(path + ": " + what));
+    EXPECT_THAT(std::string(reader.status().message()), StartsWith(path + ": " + what));
     EXPECT_FALSE(LoadTrace(path).ok());
   };
   expect_error("", "empty file");
@@ -561,7 +569,7 @@ TEST(LoadTraceTest, UnknownIdsAreErrorsNamingTheId) {
          w.WriteFinding(f);
        },
        "finding refers to unknown thread 4"},
-      {[](TraceWriter& w) { w.WriteFrame(Frame{1, "f", "", 0, ""}, 3); },
+      {[](TraceWriter& w) { w.WriteFrame(Frame{1, "", "", 0, ""}, 3); },
        "frame refers to unknown module 3"},
       {[](TraceWriter& w) { w.WriteDestroyed(6, 0); },
        "destroy refers to unknown object 6"},
@@ -590,7 +598,7 @@ TEST(LoadTraceTest, InconsistentEventColumnsAreErrors) {
   WriteFile(path, Framed(header) + Framed(thread) + Framed(batch));
   auto data = LoadTrace(path);
   ASSERT_FALSE(data.ok());
-  EXPECT_THAT(data.status().message(),
+  EXPECT_THAT(std::string(data.status().message()),
               HasSubstr("record 3 at byte " +
                         std::to_string(Framed(header).size() +
                                        Framed(thread).size()) +

@@ -130,6 +130,27 @@ TEST(TraceWriterTest, EmptyStringsAreIdZeroWithoutARecord) {
   std::remove(path.c_str());
 }
 
+TEST(TraceWriterTest, InvalidUtf8BecomesReplacementCharacters) {
+  const std::string path = TempPath("utf8.lstrace");
+  {
+    auto writer = TraceWriter::Create(path, TestHeader());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    // Latin-1, a truncated sequence, and valid multi-byte text.
+    (*writer)->WriteThread(ThreadInfo{1, 1, "caf\xe9 \xe2\x82 \xe2\x82\xac"},
+                           0);
+    ObjectInfo object;
+    object.id = 1;
+    object.created.file = "/src/\xff.cc";
+    (*writer)->WriteObject(object);
+  }
+  trace::TraceFile file = ParseWhole(path);  // proto3 rejects bad UTF-8
+  ASSERT_EQ(file.record_size(), 4);
+  EXPECT_EQ(file.record(1).thread().name(),
+            "caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd \xe2\x82\xac");
+  EXPECT_EQ(file.record(2).string().value(), "/src/\xef\xbf\xbd.cc");
+  std::remove(path.c_str());
+}
+
 // Ten thousand events shaped like a real events=all run: a few locks with
 // nearby ids, acquire/release pairs a few hundred ns to a few us apart, an
 // occasional contended wait, a stack now and then.

@@ -1,0 +1,20 @@
+#include "runtime/test_only.h"
+
+#include "collector/report.h"
+#include "runtime/session.h"
+
+namespace lockscope::runtime {
+
+size_t TestOnlyHeldCount() { return CurrentThread()->held.size(); }
+
+std::vector<collector::Finding> TestOnlyFindings() {
+  return Session::Get().TestOnlyFindings();
+}
+
+std::vector<std::string> TestOnlyFindingLines() {
+  return Session::Get().TestOnlyFindingLines();
+}
+
+void TestOnlyShutdown() { Session::Get().Shutdown("test"); }
+
+}  // namespace lockscope::runtime

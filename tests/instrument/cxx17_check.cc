@@ -1,0 +1,30 @@
+// Compiled with -std=c++17: the public headers must be C++17-clean. The
+// untracked build links no runtime library at all, so any call into the
+// runtime that survived the switch would fail to link.
+#include <mutex>
+#include <shared_mutex>
+
+#include "lockscope/lockscope.h"
+
+#ifndef TRACK_THREAD_BORROWS
+static_assert(sizeof(lockscope::Mutex) == sizeof(std::mutex),
+              "untracked Mutex must be exactly a std::mutex");
+static_assert(sizeof(lockscope::RwLock) == sizeof(std::shared_mutex),
+              "untracked RwLock must be exactly a std::shared_mutex");
+static_assert(!lockscope::kTrack);
+#else
+static_assert(lockscope::kTrack);
+#endif
+
+int main() {
+  lockscope::Mutex mu{"mu"};
+  lockscope::RwLock rw{"rw"};
+  lockscope::AppCell<int> cell{1, "cell"};
+  {
+    std::scoped_lock lock(mu);
+    std::shared_lock<lockscope::RwLock> read(rw);
+    auto value = cell.borrow_mut();
+    *value += 1;
+  }
+  return *cell.borrow() == 2 ? 0 : 1;
+}

@@ -1,0 +1,205 @@
+// lockscope check TRACE... — the CI gate.
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "collector/report.h"
+#include "collector/suppressions.h"
+#include "viewer/check_formats.h"
+#include "viewer/subcommand.h"
+
+namespace lockscope::viewer {
+namespace {
+
+using collector::FindingKind;
+
+std::string CheckText(const CheckResult& result, const Style& style,
+                      bool color) {
+  const Analysis& analysis = *result.analysis;
+  std::string out;
+  collector::ReportStyle report_style;
+  report_style.color = color;
+  // The full report of every failing finding first: that is what a CI log
+  // reader needs.
+  for (const Verdict& verdict : result.verdicts) {
+    if (!verdict.failing) continue;
+    absl::StrAppend(&out, collector::FormatReport(verdict.analyzed->finding,
+                                                  analysis, report_style),
+                    "\n");
+  }
+  size_t failing = 0;
+  if (!result.verdicts.empty()) absl::StrAppend(&out, "findings:\n");
+  for (const Verdict& verdict : result.verdicts) {
+    const collector::Finding& finding = verdict.analyzed->finding;
+    std::string label, detail;
+    if (verdict.failing) {
+      ++failing;
+      label = style.Red("FAIL");
+    } else if (verdict.suppressed) {
+      label = style.Dim("suppressed");
+      detail = absl::StrCat(" (", OneLine(verdict.suppressed_by), ")");
+    } else {
+      label = style.Yellow(PassReason(verdict, result.policy));
+    }
+    if (IsGuarded(finding)) {
+      std::vector<std::string> gates;
+      for (collector::ObjectId gate : finding.guarded_by) {
+        gates.push_back(collector::ObjectName(gate, analysis));
+      }
+      absl::StrAppend(&detail, " [guarded by ", absl::StrJoin(gates, ", "),
+                      "]");
+    }
+    if (result.traces->size() > 1) {
+      std::vector<std::string> where;
+      for (size_t index : verdict.analyzed->traces) {
+        where.push_back(OneLine((*result.traces)[index].path));
+      }
+      absl::StrAppend(&detail, " in ", absl::StrJoin(where, ", "));
+    }
+    // Pad the label by its visible width (colour codes take none).
+    const size_t width = DisplayWidth(label);
+    absl::StrAppend(&out, "  ", label, std::string(width < 11 ? 11 - width : 1, ' '),
+                    OneLine(collector::FormatOneLine(finding, analysis)),
+                    detail, "\n");
+  }
+  const size_t traces = result.traces->size();
+  const std::string scope =
+      absl::StrCat(result.verdicts.size(), " finding",
+                   result.verdicts.size() == 1 ? "" : "s", " in ", traces,
+                   " trace", traces == 1 ? "" : "s");
+  if (result.failed) {
+    absl::StrAppend(
+        &out, "lockscope check: ", style.Red("FAILED"), ": ", failing,
+        " failing (",
+        CountByKind(result.verdicts, [](const Verdict& v) { return v.failing; }),
+        ") of ", scope, "\n");
+  } else {
+    absl::StrAppend(&out, "lockscope check: ", style.Green("passed"), ": ",
+                    scope, ", none failing\n");
+  }
+  return out;
+}
+
+class CheckCommand : public Subcommand {
+ public:
+  std::string_view name() const override { return "check"; }
+  std::string_view description() const override {
+    return "CI gate: exit 1 on unsuppressed findings (text, JSON, SARIF, "
+           "JUnit)";
+  }
+  void Configure(CLI::App& command) override {
+    AddTracesArgument(command, &paths_);
+    command.add_option("--suppressions", suppressions_path_,
+                       "suppression file (cycle:, borrow:, lock:, KIND: "
+                       "rules)")
+        ->type_name("FILE");
+    command.add_flag("--strict", strict_,
+                     "also fail on guarded cycles and on warnings");
+    command.add_option("--fail-on", fail_on_,
+                       "only these finding kinds can fail (comma list)")
+        ->delimiter(',')
+        ->type_name("KIND[,KIND...]");
+    command.add_option("--format", format_, "output format")
+        ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
+        ->type_name("text|json|sarif|junit")
+        ->capture_default_str();
+    command.add_option("-o,--output", output_,
+                       "write the report to FILE instead of stdout")
+        ->type_name("FILE");
+    command.footer(
+        "Exit status: 0 clean, 1 unsuppressed failing findings, 2 unreadable\n"
+        "input or bad usage. By default an unsuppressed finding fails when\n"
+        "its severity is error and it is not a guarded cycle. Several traces\n"
+        "are analysed as one lock graph (cycles across processes are found).\n\n"
+        "Examples:\n"
+        "  lockscope check build/test-*.lstrace\n"
+        "  lockscope check --suppressions=lockscope.supp --format=sarif "
+        "-o lockscope.sarif *.lstrace\n"
+        "  lockscope check --fail-on=lock-order-cycle,actual-deadlock "
+        "app.lstrace");
+  }
+
+  absl::StatusOr<int> Run(const CommandContext& context) override {
+    FailPolicy policy;
+    policy.strict = strict_;
+    for (const std::string& item : fail_on_) {
+      const std::string_view kind = absl::StripAsciiWhitespace(item);
+      if (kind.empty()) continue;
+      std::optional<FindingKind> parsed = collector::ParseFindingKind(kind);
+      if (!parsed.has_value()) {
+        std::vector<std::string> known;
+        for (int k = 0; k < collector::kNumFindingKinds; ++k) {
+          known.emplace_back(
+              collector::FindingKindName(static_cast<FindingKind>(k)));
+        }
+        return absl::InvalidArgumentError(
+            absl::StrCat("--fail-on: unknown finding kind '", kind,
+                         "' (expected ", absl::StrJoin(known, ", "), ")"));
+      }
+      policy.fail_on.push_back(*parsed);
+    }
+    std::optional<collector::Suppressions> suppressions;
+    if (!suppressions_path_.empty()) {
+      absl::StatusOr<collector::Suppressions> loaded =
+          collector::Suppressions::Load(suppressions_path_);
+      if (!loaded.ok()) return loaded.status();
+      suppressions = *std::move(loaded);
+    }
+    absl::StatusOr<LoadedSet> set = LoadAndAnalyze(paths_, context);
+    if (!set.ok()) return set.status();
+
+    CheckResult result;
+    result.traces = &set->traces;
+    result.analysis = &set->analysis;
+    result.policy = policy;
+    result.verdicts = Judge(set->analysis,
+                            suppressions ? &*suppressions : nullptr, policy);
+    result.failed = AnyFailing(result.verdicts);
+
+    std::string text;
+    if (format_ == "json") {
+      text = CheckJson(result);
+    } else if (format_ == "sarif") {
+      text = CheckSarif(result, FindSourceRoot());
+    } else if (format_ == "junit") {
+      text = CheckJunit(result);
+    } else {
+      // Colour only when the text goes to the terminal.
+      const bool color = context.color && (output_.empty() || output_ == "-");
+      text = CheckText(result, Style(color), color);
+    }
+    absl::Status written = WriteOutput(output_, text, context.out);
+    if (!written.ok()) return written;
+    return result.failed ? kExitFindings : kExitOk;
+  }
+
+ private:
+  std::vector<std::string> paths_;
+  std::string suppressions_path_;
+  bool strict_ = false;
+  std::vector<std::string> fail_on_;
+  std::string format_ = "text";
+  std::string output_;
+};
+
+}  // namespace
+
+std::string PassReason(const Verdict& verdict, const FailPolicy& policy) {
+  if (verdict.failing || verdict.suppressed) return "";
+  const collector::Finding& finding = verdict.analyzed->finding;
+  const bool kind_counts =
+      policy.fail_on.empty() ||
+      std::find(policy.fail_on.begin(), policy.fail_on.end(), finding.kind) !=
+          policy.fail_on.end();
+  if (!kind_counts) return "not in --fail-on";
+  if (IsGuarded(finding)) return "guarded";
+  return "warning";
+}
+
+std::unique_ptr<Subcommand> NewCheckCommand() {
+  return std::make_unique<CheckCommand>();
+}
+
+}  // namespace lockscope::viewer

@@ -1,0 +1,197 @@
+// JSON and JUnit output of `lockscope check` (see check_formats.h).
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "collector/report.h"
+#include "viewer/check_formats.h"
+#include "viewer/output.h"
+
+namespace lockscope::viewer {
+namespace {
+
+using collector::Finding;
+using collector::FindingContext;
+
+void WriteStack(JsonWriter& json, const FindingContext& context,
+                collector::StackId stack) {
+  json.BeginArray();
+  if (stack != 0) {
+    for (const collector::Frame& frame : context.Stack(stack)) {
+      json.BeginObject();
+      json.Field("pc", absl::StrFormat("0x%x", frame.pc));
+      json.Field("function", frame.function);
+      json.Field("file", frame.file);
+      json.Field("line", frame.line);
+      if (!frame.module.empty()) json.Field("module", frame.module);
+      json.EndObject();
+    }
+  }
+  json.EndArray();
+}
+
+void WriteThread(JsonWriter& json, const FindingContext& context,
+                 collector::ThreadId id) {
+  json.BeginObject();
+  json.Field("id", id);
+  const collector::ThreadInfo* thread = context.Thread(id);
+  json.Field("name", thread ? thread->name : std::string());
+  if (thread != nullptr) json.Field("os_tid", thread->os_tid);
+  json.EndObject();
+}
+
+void WriteFinding(JsonWriter& json, const CheckResult& result,
+                  const Verdict& verdict) {
+  const Analysis& analysis = *result.analysis;
+  const Finding& finding = verdict.analyzed->finding;
+  json.BeginObject();
+  json.Field("id", finding.id);
+  json.Field("kind", collector::FindingKindName(finding.kind));
+  json.Field("severity", collector::SeverityName(finding.severity));
+  json.Field("suppressed", verdict.suppressed);
+  if (verdict.suppressed) json.Field("suppressed_by", verdict.suppressed_by);
+  json.Field("failing", verdict.failing);
+  json.Field("guarded", IsGuarded(finding));
+  json.Key("guarded_by").BeginArray();
+  for (collector::ObjectId gate : finding.guarded_by) {
+    json.String(collector::ObjectName(gate, analysis));
+  }
+  json.EndArray();
+  json.Field("message", finding.message);
+  json.Field("summary", collector::FormatOneLine(finding, analysis));
+  json.Field("count", finding.count);
+  json.Field("fingerprint", Fingerprint(finding, analysis));
+  json.Key("locks").BeginArray();
+  for (collector::ObjectId id : finding.objects) {
+    json.BeginObject();
+    json.Field("id", id);
+    json.Field("name", collector::ObjectName(id, analysis));
+    const collector::ObjectInfo* object = analysis.Object(id);
+    json.Field("class", object ? object->class_name : std::string());
+    if (object != nullptr) {
+      json.Field("kind", collector::ObjectKindName(object->kind));
+      json.Field("created",
+                 FormatSite(object->created.file, object->created.line));
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("threads").BeginArray();
+  for (collector::ThreadId id : finding.threads) {
+    WriteThread(json, analysis, id);
+  }
+  json.EndArray();
+  json.Key("edges").BeginArray();
+  for (const collector::FindingEdge& edge : finding.edges) {
+    json.BeginObject();
+    json.Field("from", collector::ObjectName(edge.from, analysis));
+    json.Field("to", collector::ObjectName(edge.to, analysis));
+    json.Key("thread");
+    WriteThread(json, analysis, edge.thread);
+    json.Key("stack");
+    WriteStack(json, analysis, edge.to_stack);
+    json.Key("from_stack");
+    WriteStack(json, analysis, edge.from_stack);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("stack");
+  WriteStack(json, analysis, finding.stack);
+  json.Key("other_stack");
+  WriteStack(json, analysis, finding.other_stack);
+  json.Key("traces").BeginArray();
+  for (size_t index : verdict.analyzed->traces) {
+    json.String((*result.traces)[index].path);
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
+}  // namespace
+
+std::string CheckJson(const CheckResult& result) {
+  std::string out;
+  JsonWriter json(&out);
+  json.BeginObject();
+  json.Key("findings").BeginArray();
+  for (const Verdict& verdict : result.verdicts) {
+    WriteFinding(json, result, verdict);
+  }
+  json.EndArray();
+  json.Key("traces").BeginArray();
+  for (const collector::TraceData& trace : *result.traces) {
+    json.BeginObject();
+    json.Field("path", trace.path);
+    json.Field("pid", trace.header.pid());
+    json.Field("executable", trace.header.executable());
+    json.Field("complete", trace.end.has_value());
+    if (!trace.warning.empty()) json.Field("warning", trace.warning);
+    json.EndObject();
+  }
+  json.EndArray();
+  size_t failing = 0, suppressed = 0;
+  for (const Verdict& verdict : result.verdicts) {
+    failing += verdict.failing;
+    suppressed += verdict.suppressed;
+  }
+  json.Key("counts").BeginObject();
+  json.Field("findings", static_cast<uint64_t>(result.verdicts.size()));
+  json.Field("failing", static_cast<uint64_t>(failing));
+  json.Field("suppressed", static_cast<uint64_t>(suppressed));
+  json.EndObject();
+  json.Field("failed", result.failed);
+  json.EndObject();
+  out.push_back('\n');
+  return out;
+}
+
+std::string CheckJunit(const CheckResult& result) {
+  const Analysis& analysis = *result.analysis;
+  const std::vector<collector::TraceData>& traces = *result.traces;
+  // Per trace, the failing findings it took part in (a cross-process cycle
+  // fails every trace that holds one of its edges).
+  std::vector<std::vector<const Verdict*>> failing(traces.size());
+  for (const Verdict& verdict : result.verdicts) {
+    if (!verdict.failing) continue;
+    for (size_t index : verdict.analyzed->traces) {
+      if (index < traces.size()) failing[index].push_back(&verdict);
+    }
+  }
+  size_t failures = 0;
+  for (const auto& list : failing) failures += !list.empty();
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  absl::StrAppend(&out, "<testsuites name=\"lockscope\" tests=\"",
+                  traces.size(), "\" failures=\"", failures, "\">\n");
+  absl::StrAppend(&out, "  <testsuite name=\"lockscope check\" tests=\"",
+                  traces.size(), "\" failures=\"", failures,
+                  "\" errors=\"0\" skipped=\"0\">\n");
+  for (size_t i = 0; i < traces.size(); ++i) {
+    const std::string name = XmlEscape(traces[i].path);
+    absl::StrAppend(&out, "    <testcase classname=\"lockscope\" name=\"",
+                    name, "\"");
+    if (failing[i].empty()) {
+      absl::StrAppend(&out, "/>\n");
+      continue;
+    }
+    std::string body;
+    for (const Verdict* verdict : failing[i]) {
+      absl::StrAppend(&body,
+                      collector::FormatOneLine(verdict->analyzed->finding,
+                                               analysis),
+                      "\n");
+    }
+    for (const Verdict* verdict : failing[i]) {
+      absl::StrAppend(&body, "\n",
+                      collector::FormatReport(verdict->analyzed->finding,
+                                              analysis));
+    }
+    absl::StrAppend(&out, ">\n      <failure message=\"", failing[i].size(),
+                    " failing lockscope finding",
+                    failing[i].size() == 1 ? "" : "s", "\" type=\"",
+                    collector::FindingKindName(
+                        failing[i].front()->analyzed->finding.kind),
+                    "\">", XmlEscape(body), "</failure>\n    </testcase>\n");
+  }
+  absl::StrAppend(&out, "  </testsuite>\n</testsuites>\n");
+  return out;
+}
+
+}  // namespace lockscope::viewer

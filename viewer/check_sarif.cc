@@ -1,0 +1,357 @@
+// SARIF 2.1.0 output of `lockscope check` (see check_formats.h).
+//
+// One result per finding, ruleId = finding kind. Each cycle gets a code flow
+// with one thread flow per edge (where the first lock was taken, then where
+// the second was taken while holding it), so code-scanning UIs can step
+// through the inversion.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "collector/report.h"
+#include "viewer/check_formats.h"
+#include "viewer/output.h"
+
+#ifndef LOCKSCOPE_VERSION
+#define LOCKSCOPE_VERSION "unknown"
+#endif
+
+namespace lockscope::viewer {
+namespace {
+
+using collector::Finding;
+using collector::FindingKind;
+
+constexpr char kSchema[] = "https://json.schemastore.org/sarif-2.1.0.json";
+constexpr char kRootId[] = "SRCROOT";
+
+struct RuleText {
+  FindingKind kind;
+  const char* description;
+};
+constexpr RuleText kRules[] = {
+    {FindingKind::kLockOrderCycle,
+     "Locks are acquired in inconsistent orders: a potential deadlock."},
+    {FindingKind::kLockClassCycle,
+     "Lock classes are acquired in inconsistent orders."},
+    {FindingKind::kActualDeadlock,
+     "Threads were blocked waiting on each other's locks."},
+    {FindingKind::kCrossThreadBorrow,
+     "An AppCell was borrowed on a thread other than its owner."},
+    {FindingKind::kBorrowConflict,
+     "An AppCell was borrowed mutably while borrowed, or the reverse."},
+    {FindingKind::kRecursiveLock,
+     "A thread locked a lock it already holds (it would hang)."},
+    {FindingKind::kUnlockNotOwner,
+     "A lock was unlocked by a thread that does not hold it."},
+    {FindingKind::kDestroyedWhileHeld,
+     "A lock or cell was destroyed while held or borrowed."},
+};
+
+// Percent-encodes everything but unreserved characters and '/'.
+std::string PercentEncodePath(std::string_view path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (absl::ascii_isalnum(c) || c == '/' || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppend(&out, absl::StrFormat("%%%02X", c));
+    }
+  }
+  return out;
+}
+
+struct Place {
+  std::string file;
+  uint32_t line = 0;
+  std::string function;
+};
+
+// The innermost frame of `stack` that names a source file.
+std::optional<Place> TopPlace(const collector::FindingContext& context,
+                              collector::StackId stack) {
+  if (stack == 0) return std::nullopt;
+  for (const collector::Frame& frame : context.Stack(stack)) {
+    if (!frame.file.empty()) return Place{frame.file, frame.line, frame.function};
+  }
+  return std::nullopt;
+}
+
+std::optional<Place> CreationPlace(const collector::FindingContext& context,
+                                   collector::ObjectId id) {
+  const collector::ObjectInfo* object = context.Object(id);
+  if (object == nullptr || object->created.file.empty()) return std::nullopt;
+  return Place{object->created.file, object->created.line,
+               object->created.function};
+}
+
+class SarifWriter {
+ public:
+  SarifWriter(const CheckResult& result, std::string root)
+      : result_(result), analysis_(*result.analysis), root_(std::move(root)) {}
+
+  std::string Write() {
+    std::string out;
+    JsonWriter json(&out);
+    json.BeginObject();
+    json.Field("$schema", kSchema);
+    json.Field("version", "2.1.0");
+    json.Key("runs").BeginArray().BeginObject();
+    json.Key("tool").BeginObject().Key("driver").BeginObject();
+    json.Field("name", "lockscope");
+    json.Field("version", LOCKSCOPE_VERSION);
+    json.Key("rules").BeginArray();
+    for (const RuleText& rule : kRules) {
+      json.BeginObject();
+      json.Field("id", collector::FindingKindName(rule.kind));
+      json.Key("shortDescription").BeginObject();
+      json.Field("text", rule.description);
+      json.EndObject();
+      json.Key("defaultConfiguration").BeginObject();
+      json.Field("level", collector::SeverityName(
+                              collector::DefaultSeverity(rule.kind)));
+      json.EndObject();
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject().EndObject();  // driver, tool
+    if (!root_.empty()) {
+      json.Key("originalUriBaseIds").BeginObject().Key(kRootId).BeginObject();
+      json.Field("uri", absl::StrCat("file://", PercentEncodePath(root_), "/"));
+      json.EndObject().EndObject();
+    }
+    json.Key("results").BeginArray();
+    for (const Verdict& verdict : result_.verdicts) WriteResult(json, verdict);
+    json.EndArray();
+    json.EndObject().EndArray();  // run, runs
+    json.EndObject();
+    out.push_back('\n');
+    return out;
+  }
+
+ private:
+  // A SARIF location object; `id` > 0 gives it an id (relatedLocations).
+  void WriteLocation(JsonWriter& json, const std::optional<Place>& place,
+                     std::string_view message, int id = 0) {
+    json.BeginObject();
+    if (id > 0) json.Field("id", id);
+    if (place.has_value()) {
+      json.Key("physicalLocation").BeginObject();
+      json.Key("artifactLocation").BeginObject();
+      bool relative = false;
+      json.Field("uri", ArtifactUri(place->file, root_, &relative));
+      if (relative && !root_.empty()) json.Field("uriBaseId", kRootId);
+      json.EndObject();
+      if (place->line > 0) {
+        json.Key("region").BeginObject();
+        json.Field("startLine", place->line);
+        json.EndObject();
+      }
+      json.EndObject();
+      if (!place->function.empty()) {
+        json.Key("logicalLocations").BeginArray().BeginObject();
+        json.Field("fullyQualifiedName", place->function);
+        json.Field("kind", "function");
+        json.EndObject().EndArray();
+      }
+    }
+    if (!message.empty()) {
+      json.Key("message").BeginObject();
+      json.Field("text", message);
+      json.EndObject();
+    }
+    json.EndObject();
+  }
+
+  // Where the result points: the first cycle edge's acquisition, else the
+  // offending operation, else the first object's creation site.
+  std::optional<Place> PrimaryPlace(const Finding& finding) {
+    std::optional<Place> place;
+    if (!finding.edges.empty()) {
+      place = TopPlace(analysis_, finding.edges[0].to_stack);
+    }
+    if (!place) place = TopPlace(analysis_, finding.stack);
+    if (!place && !finding.objects.empty()) {
+      place = CreationPlace(analysis_, finding.objects[0]);
+    }
+    return place;
+  }
+
+  void WriteThreadFlow(JsonWriter& json, const std::string& message,
+                       const std::vector<std::pair<std::optional<Place>,
+                                                   std::string>>& steps) {
+    json.BeginObject();
+    json.Key("message").BeginObject().Field("text", message).EndObject();
+    json.Key("locations").BeginArray();
+    for (const auto& [place, text] : steps) {
+      json.BeginObject().Key("location");
+      WriteLocation(json, place, text);
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
+  }
+
+  void WriteCodeFlows(JsonWriter& json, const Finding& finding) {
+    using Steps = std::vector<std::pair<std::optional<Place>, std::string>>;
+    std::vector<std::pair<std::string, Steps>> flows;
+    for (size_t i = 0; i < finding.edges.size(); ++i) {
+      const collector::FindingEdge& edge = finding.edges[i];
+      const std::string from = collector::ObjectName(edge.from, analysis_);
+      const std::string to = collector::ObjectName(edge.to, analysis_);
+      flows.push_back(
+          {absl::StrCat("edge ", i + 1, " of ", finding.edges.size(), ": ",
+                        to, " acquired while holding ", from, ", in ",
+                        collector::ThreadName(edge.thread, analysis_)),
+           Steps{{TopPlace(analysis_, edge.from_stack),
+                  absl::StrCat(from, " acquired")},
+                 {TopPlace(analysis_, edge.to_stack),
+                  absl::StrCat(to, " acquired while holding ", from)}}});
+    }
+    if (finding.edges.empty() && finding.other_stack != 0) {
+      flows.push_back({"the other party",
+                       Steps{{TopPlace(analysis_, finding.other_stack),
+                              "earlier operation"}}});
+    }
+    if (finding.edges.empty() && finding.stack != 0) {
+      flows.push_back(
+          {"the offending operation",
+           Steps{{TopPlace(analysis_, finding.stack), finding.message}}});
+    }
+    if (flows.empty()) return;
+    json.Key("codeFlows").BeginArray().BeginObject();
+    json.Key("threadFlows").BeginArray();
+    for (const auto& [message, steps] : flows) {
+      WriteThreadFlow(json, message, steps);
+    }
+    json.EndArray();
+    json.EndObject().EndArray();
+  }
+
+  void WriteResult(JsonWriter& json, const Verdict& verdict) {
+    const Finding& finding = verdict.analyzed->finding;
+    int rule_index = 0;
+    for (int i = 0; i < static_cast<int>(std::size(kRules)); ++i) {
+      if (kRules[i].kind == finding.kind) rule_index = i;
+    }
+    std::string level;
+    if (verdict.failing) {
+      level = "error";
+    } else if (verdict.suppressed) {
+      level = std::string(collector::SeverityName(finding.severity));
+    } else {
+      level = IsGuarded(finding) ? "note" : "warning";
+    }
+    json.BeginObject();
+    json.Field("ruleId", collector::FindingKindName(finding.kind));
+    json.Field("ruleIndex", rule_index);
+    json.Field("level", level);
+    std::string message = collector::FormatOneLine(finding, analysis_);
+    if (IsGuarded(finding)) {
+      std::vector<std::string> gates;
+      for (collector::ObjectId gate : finding.guarded_by) {
+        gates.push_back(collector::ObjectName(gate, analysis_));
+      }
+      absl::StrAppend(&message, " (guarded by ", absl::StrJoin(gates, ", "),
+                      ")");
+    }
+    json.Key("message").BeginObject().Field("text", message).EndObject();
+    json.Key("locations").BeginArray();
+    if (std::optional<Place> place = PrimaryPlace(finding)) {
+      WriteLocation(json, place, "");
+    }
+    json.EndArray();
+    json.Key("relatedLocations").BeginArray();
+    int related_id = 1;
+    for (collector::ObjectId id : finding.objects) {
+      if (std::optional<Place> place = CreationPlace(analysis_, id)) {
+        WriteLocation(json, place,
+                      absl::StrCat(collector::ObjectName(id, analysis_),
+                                   " created here"),
+                      related_id++);
+      }
+    }
+    json.EndArray();
+    json.Key("partialFingerprints").BeginObject();
+    json.Field("lockscope/v1", Fingerprint(finding, analysis_));
+    json.EndObject();
+    WriteCodeFlows(json, finding);
+    if (verdict.suppressed) {
+      json.Key("suppressions").BeginArray().BeginObject();
+      json.Field("kind", finding.suppressed ? "inSource" : "external");
+      json.Field("justification", verdict.suppressed_by);
+      json.EndObject().EndArray();
+    }
+    json.Key("properties").BeginObject();
+    json.Field("severity", collector::SeverityName(finding.severity));
+    json.Field("failing", verdict.failing);
+    json.Field("count", finding.count);
+    json.Key("guarded_by").BeginArray();
+    for (collector::ObjectId gate : finding.guarded_by) {
+      json.String(collector::ObjectName(gate, analysis_));
+    }
+    json.EndArray();
+    json.Key("traces").BeginArray();
+    for (size_t index : verdict.analyzed->traces) {
+      json.String((*result_.traces)[index].path);
+    }
+    json.EndArray();
+    json.EndObject();
+    json.EndObject();
+  }
+
+  const CheckResult& result_;
+  const Analysis& analysis_;
+  std::string root_;
+};
+
+}  // namespace
+
+std::string FindSourceRoot() {
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof(buf)) == nullptr) return "";
+  const std::string cwd = buf;
+  std::string dir = cwd;
+  while (true) {
+    struct stat st;
+    if (stat((dir == "/" ? std::string("/.git") : dir + "/.git").c_str(),
+             &st) == 0) {
+      return dir;
+    }
+    const size_t slash = dir.rfind('/');
+    if (dir == "/" || slash == std::string::npos) break;
+    dir = slash == 0 ? "/" : dir.substr(0, slash);
+  }
+  return cwd;
+}
+
+std::string ArtifactUri(const std::string& path, const std::string& root,
+                        bool* relative) {
+  *relative = false;
+  if (!path.empty() && path[0] != '/') {
+    *relative = true;
+    return PercentEncodePath(path);
+  }
+  if (!root.empty()) {
+    const std::string prefix = root == "/" ? "/" : root + "/";
+    if (absl::StartsWith(path, prefix)) {
+      *relative = true;
+      return PercentEncodePath(path.substr(prefix.size()));
+    }
+  }
+  return absl::StrCat("file://", PercentEncodePath(path));
+}
+
+std::string CheckSarif(const CheckResult& result,
+                       const std::string& source_root) {
+  return SarifWriter(result, source_root).Write();
+}
+
+}  // namespace lockscope::viewer
