@@ -37,9 +37,8 @@ using NodeKey = std::vector<uint64_t>;  // a sorted node set: the dedup key
 // The access combinations an edge was seen with, one bit each:
 // bit (from exclusive ? 2 : 0) | (to exclusive ? 1 : 0).
 uint8_t ComboBit(Access from, Access to) {
-  return static_cast<uint8_t>(
-      1u << ((from == Access::kExclusive ? 2 : 0) |
-             (to == Access::kExclusive ? 1 : 0)));
+  return static_cast<uint8_t>(1u << ((from == Access::kExclusive ? 2 : 0) |
+                                     (to == Access::kExclusive ? 1 : 0)));
 }
 bool ComboFromExclusive(int bit) { return (bit & 2) != 0; }
 bool ComboToExclusive(int bit) { return (bit & 1) != 0; }
@@ -253,8 +252,8 @@ struct Analyzer::Rep {
     FindingRecord rec;
     Finding& f = rec.finding;
     f.id = next_id++;
-    f.kind = is_class ? FindingKind::kLockClassCycle
-                      : FindingKind::kLockOrderCycle;
+    f.kind =
+        is_class ? FindingKind::kLockClassCycle : FindingKind::kLockOrderCycle;
     f.severity = DefaultSeverity(f.kind);
     f.time_ns = time_ns;
     for (size_t i = 0; i < path.size(); ++i) {
@@ -390,8 +389,8 @@ Analyzer::~Analyzer() = default;
 
 void Analyzer::AddObject(const ObjectInfo& object) {
   if (object.id == 0) return;
-  auto [cit, inserted] =
-      rep_->class_ids.try_emplace(object.class_name, rep_->class_names.size() + 1);
+  auto [cit, inserted] = rep_->class_ids.try_emplace(
+      object.class_name, rep_->class_names.size() + 1);
   if (inserted) rep_->class_names.push_back(object.class_name);
   ObjectRecord& rec = rep_->objects[object.id];
   rec.info = object;

@@ -42,8 +42,7 @@ void LockGraph::RemoveEdge(uint64_t x, uint64_t y) {
 
 int64_t LockGraph::Rank(uint64_t id) const { return nodes_.at(id).rank; }
 
-const absl::flat_hash_set<uint64_t>* LockGraph::Successors(
-    uint64_t id) const {
+const absl::flat_hash_set<uint64_t>* LockGraph::Successors(uint64_t id) const {
   auto it = nodes_.find(id);
   return it == nodes_.end() ? nullptr : &it->second.out;
 }

@@ -132,10 +132,9 @@ void AppendStack(std::string* out, std::string_view label, StackId id,
 std::string ObjectLine(ObjectId id, const FindingContext& context) {
   const ObjectInfo* info = context.Object(id);
   if (info == nullptr) return absl::StrCat("#", id, " (unknown object)");
-  std::string out =
-      absl::StrCat(ObjectName(id, context), " (",
-                   std::string(ObjectKindName(info->kind)), ", class ",
-                   info->class_name.empty() ? "?" : info->class_name, ")");
+  std::string out = absl::StrCat(
+      ObjectName(id, context), " (", std::string(ObjectKindName(info->kind)),
+      ", class ", info->class_name.empty() ? "?" : info->class_name, ")");
   if (info->created.file.empty()) {
     absl::StrAppend(&out, " creation site unknown");
   } else {
@@ -156,7 +155,8 @@ void AppendThreads(std::string* out, const Finding& finding,
   if (finding.threads.empty()) return;
   std::vector<std::string> names;
   for (ThreadId id : finding.threads) names.push_back(ThreadName(id, context));
-  absl::StrAppend(out, finding.threads.size() == 1 ? "  thread: " : "  threads: ",
+  absl::StrAppend(out,
+                  finding.threads.size() == 1 ? "  thread: " : "  threads: ",
                   absl::StrJoin(names, ", "), "\n");
 }
 
@@ -172,8 +172,8 @@ void AppendScenario(std::string* out, const Finding& finding,
   auto lock = [&](ObjectId id) {
     return absl::StrCat("lock(", NodeName(finding, id, context), ");");
   };
-  const std::string l1 = lock(e1.from), r1 = lock(e2.from),
-                    r2 = lock(e2.to), l2 = lock(e1.to);
+  const std::string l1 = lock(e1.from), r1 = lock(e2.from), r2 = lock(e2.to),
+                    l2 = lock(e1.to);
   const size_t col = std::max<size_t>(
       {33, 9 + left.size() + 4, 4 + l1.size() + 4, 4 + l2.size() + 4});
   auto row = [&](std::string_view l, std::string_view r) {
@@ -194,9 +194,8 @@ void AppendCycleBody(std::string* out, const Finding& finding,
   absl::StrAppend(out, "  cycle: ", CycleText(finding, context), "\n");
   if (!finding.guarded_by.empty()) {
     const std::string gates = GateNames(finding, context);
-    absl::StrAppend(out, "  guarded by: ", gates,
-                    " (cannot deadlock while ", gates,
-                    finding.guarded_by.size() == 1 ? " is" : " are",
+    absl::StrAppend(out, "  guarded by: ", gates, " (cannot deadlock while ",
+                    gates, finding.guarded_by.size() == 1 ? " is" : " are",
                     " held)\n");
   }
   const size_t n = finding.edges.size();
@@ -207,8 +206,8 @@ void AppendCycleBody(std::string* out, const Finding& finding,
     const std::string to = ObjectName(e.to, context);
     const std::string thread = ThreadName(e.thread, context);
     if (deadlock) {
-      absl::StrAppend(out, "  edge ", i + 1, " of ", n, ": ", thread,
-                      " holds ", from, " and waits for ", to, "\n");
+      absl::StrAppend(out, "  edge ", i + 1, " of ", n, ": ", thread, " holds ",
+                      from, " and waits for ", to, "\n");
       AppendStack(out, absl::StrCat("waiting for ", to, " at:"), e.to_stack,
                   context, style);
       AppendStack(out, absl::StrCat(from, " acquired at:"), e.from_stack,
@@ -280,8 +279,8 @@ void AppendOtherBody(std::string* out, const Finding& finding,
   for (ObjectId id : finding.objects) {
     const ObjectInfo* info = context.Object(id);
     const bool cell = info != nullptr && info->kind == ObjectKind::kCell;
-    absl::StrAppend(out, cell ? "  cell: " : "  lock: ",
-                    ObjectLine(id, context), "\n");
+    absl::StrAppend(
+        out, cell ? "  cell: " : "  lock: ", ObjectLine(id, context), "\n");
   }
   AppendThreads(out, finding, context);
   const StackLabels labels = LabelsFor(finding, context);
@@ -331,7 +330,8 @@ std::string FormatOneLine(const Finding& finding,
   for (ObjectId id : finding.objects) names.push_back(ObjectName(id, context));
   if (!names.empty()) absl::StrAppend(&out, " ", absl::StrJoin(names, ", "));
   std::vector<std::string> threads;
-  for (ThreadId id : finding.threads) threads.push_back(ThreadName(id, context));
+  for (ThreadId id : finding.threads)
+    threads.push_back(ThreadName(id, context));
   if (!threads.empty()) {
     absl::StrAppend(&out, " in ", absl::StrJoin(threads, ", "));
   }

@@ -7,6 +7,7 @@
 #include "collector/symbolizer.h"
 
 #include <cxxabi.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <unistd.h>
 
@@ -45,6 +46,27 @@ std::string Demangle(const char* name) {
   std::string out(demangled);
   std::free(demangled);
   return out;
+}
+
+// dwfl_module_getsrc finds the compile unit through .debug_aranges, which
+// clang does not emit by default (and libdw 0.188 does not rebuild); so
+// when it fails, look for the unit whose ranges hold the address.
+void LineFromCompileUnits(Dwfl_Module* module, Dwarf_Addr addr, Frame& frame) {
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = nullptr;
+  while ((cu = dwfl_module_nextcu(module, cu, &bias)) != nullptr) {
+    if (dwarf_haspc(cu, addr - bias) <= 0) continue;
+    Dwarf_Line* line = dwarf_getsrc_die(cu, addr - bias);
+    if (line == nullptr) return;
+    if (const char* file = dwarf_linesrc(line, nullptr, nullptr)) {
+      frame.file = file;
+    }
+    int lineno = 0;
+    if (dwarf_lineno(line, &lineno) == 0 && lineno > 0) {
+      frame.line = static_cast<uint32_t>(lineno);
+    }
+    return;
+  }
 }
 
 }  // namespace
@@ -119,6 +141,8 @@ Frame Symbolizer::Symbolize(uint64_t pc) {
           dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr);
       if (file != nullptr) frame.file = file;
       if (lineno > 0) frame.line = static_cast<uint32_t>(lineno);
+    } else {
+      LineFromCompileUnits(module, addr, frame);
     }
   }
   rep_->cache.emplace(pc, frame);

@@ -59,7 +59,7 @@ struct TraceReader::Rep {
   // Makes up to n bytes at the cursor contiguous in the window (n must not
   // exceed the window). Returns how many are available: fewer than n only
   // at the end of the file.
-  absl::StatusOr<size_t> Fill(size_t n, const std::string& path) {
+  absl::StatusOr<size_t> Fill(size_t n) {
     if (end - begin >= n || eof) return std::min(n, end - begin);
     if (begin + n > window.size()) {
       std::memmove(window.data(), window.data() + begin, end - begin);
@@ -71,7 +71,7 @@ struct TraceReader::Rep {
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) {
         return absl::DataLossError(absl::StrFormat(
-            "%s: read error at byte %d: %s", path, pos + (end - begin),
+            "read error at byte %d: %s", pos + (end - begin),
             std::strerror(errno)));
       }
       if (got == 0) eof = true;
@@ -87,7 +87,7 @@ struct TraceReader::Rep {
 
   // Reads n bytes (n may exceed the window) into `big`. Returns how many
   // were read: fewer than n only at the end of the file.
-  absl::StatusOr<size_t> ReadBig(size_t n, const std::string& path) {
+  absl::StatusOr<size_t> ReadBig(size_t n) {
     big.resize(n);
     size_t have = std::min(n, end - begin);
     std::memcpy(big.data(), window.data() + begin, have);
@@ -97,8 +97,7 @@ struct TraceReader::Rep {
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) {
         return absl::DataLossError(absl::StrFormat(
-            "%s: read error at byte %d: %s", path, pos,
-            std::strerror(errno)));
+            "read error at byte %d: %s", pos, std::strerror(errno)));
       }
       if (got == 0) eof = true;
       have += static_cast<size_t>(got);
@@ -107,16 +106,17 @@ struct TraceReader::Rep {
     return have;
   }
 
-  // Bytes known to follow the cursor; a regular file may have grown since
-  // it was opened, so the size is refreshed before declaring a tear.
-  uint64_t Remaining() {
-    if (!size_known) return UINT64_MAX;
+  // Whether n more bytes can follow the cursor. A regular file may have
+  // grown since it was opened, so its size is refreshed before saying no.
+  bool Holds(uint64_t n) {
+    if (!size_known) return true;
     if (size < pos) size = pos;
+    if (n <= size - pos) return true;
     struct stat st;
     if (fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) > size) {
       size = static_cast<uint64_t>(st.st_size);
     }
-    return size - pos;
+    return n <= size - pos;
   }
 };
 
@@ -130,8 +130,11 @@ absl::StatusOr<std::unique_ptr<TraceReader>> TraceReader::Open(
   Rep& r = *reader->rep_;
   r.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (r.fd < 0) {
-    return absl::NotFoundError(absl::StrFormat("%s: cannot open: %s", path,
-                                               std::strerror(errno)));
+    const int err = errno;
+    std::string message =
+        absl::StrFormat("%s: cannot open: %s", path, std::strerror(err));
+    return err == ENOENT ? absl::NotFoundError(message)
+                         : absl::FailedPreconditionError(message);
   }
   struct stat st;
   if (fstat(r.fd, &st) != 0) {
@@ -147,8 +150,11 @@ absl::StatusOr<std::unique_ptr<TraceReader>> TraceReader::Open(
     r.size = static_cast<uint64_t>(st.st_size);
   }
 
-  absl::StatusOr<size_t> first = r.Fill(1, path);
-  if (!first.ok()) return first.status();
+  absl::StatusOr<size_t> first = r.Fill(1);
+  if (!first.ok()) {
+    return absl::DataLossError(
+        absl::StrFormat("%s: %s", path, first.status().message()));
+  }
   if (*first == 0) {
     return absl::InvalidArgumentError(absl::StrFormat("%s: empty file", path));
   }
@@ -213,7 +219,7 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
     return false;
   };
 
-  absl::StatusOr<size_t> avail = r.Fill(kMaxPrefixBytes, path_);
+  absl::StatusOr<size_t> avail = r.Fill(kMaxPrefixBytes);
   if (!avail.ok()) return fail(std::string(avail.status().message()));
   if (*avail == 0) {
     r.done = true;  // clean end at a record boundary
@@ -234,7 +240,9 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
     }
     if (prefix == *avail) return torn();  // the varint runs into EOF
     const uint8_t byte = p[prefix++];
-    if (shift == 63 && (byte & 0x7F) > 1) return fail("record length is not a varint (over 64 bits)");
+    if (shift == 63 && (byte & 0x7F) > 1) {
+      return fail("record length is not a varint (over 64 bits)");
+    }
     length |= static_cast<uint64_t>(byte & 0x7F) << shift;
     if ((byte & 0x80) == 0) break;
   }
@@ -244,17 +252,17 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
   }
   r.Consume(prefix);
   // Do not allocate for a length the file cannot hold: that is a tear.
-  if (length > r.Remaining()) return torn();
+  if (!r.Holds(length)) return torn();
 
   const char* body = nullptr;
   if (length <= kWindowBytes) {
-    absl::StatusOr<size_t> got = r.Fill(length, path_);
+    absl::StatusOr<size_t> got = r.Fill(length);
     if (!got.ok()) return fail(std::string(got.status().message()));
     if (*got < length) return torn();
     body = r.window.data() + r.begin;
     r.Consume(length);
   } else {
-    absl::StatusOr<size_t> got = r.ReadBig(length, path_);
+    absl::StatusOr<size_t> got = r.ReadBig(length);
     if (!got.ok()) return fail(std::string(got.status().message()));
     if (*got < length) return torn();
     body = r.big.data();

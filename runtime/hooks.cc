@@ -174,7 +174,7 @@ __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
 __attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
                                            Access a, int64_t now) {
   const StackId stack = Session::Get().CaptureStack(kSkipFromSlow);
-  absl::MutexLock lock(&t->wait_mu);
+  RawMutexLock lock(&t->wait_mu);
   t->wait.waiting_for = o;
   t->wait.waiting_for_id = o->id();
   t->wait.access = a;
@@ -186,7 +186,7 @@ __attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
 }
 
 __attribute__((noinline)) void ClearWait(ThreadState* t) {
-  absl::MutexLock lock(&t->wait_mu);
+  RawMutexLock lock(&t->wait_mu);
   t->wait.waiting_for = nullptr;
   t->wait.waiting_for_id = 0;
 }

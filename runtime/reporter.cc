@@ -37,7 +37,7 @@ class Session::Context : public collector::FindingContext {
 std::vector<collector::Frame> Session::Symbolize(collector::StackId id) {
   const std::vector<uint64_t> pcs = depot_.Get(id);
   std::vector<collector::Frame> frames;
-  absl::MutexLock lock(&sym_mu_);
+  RawMutexLock lock(&sym_mu_);
   if (symbolizer_ == nullptr) {
     symbolizer_ = collector::Symbolizer::ForCurrentProcess();
   }
@@ -54,7 +54,7 @@ std::vector<collector::Frame> Session::Symbolize(collector::StackId id) {
 void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
   std::vector<uint64_t> todo;
   {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     if (writer_ == nullptr || closed_) return;
     for (uint64_t pc : pcs) {
       if (!frames_written_.contains(pc)) todo.push_back(pc);
@@ -63,7 +63,7 @@ void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
   if (todo.empty()) return;
   std::vector<collector::Frame> frames;
   {
-    absl::MutexLock lock(&sym_mu_);
+    RawMutexLock lock(&sym_mu_);
     if (symbolizer_ == nullptr) {
       symbolizer_ = collector::Symbolizer::ForCurrentProcess();
     }
@@ -75,7 +75,7 @@ void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
       frames.push_back(it->second);
     }
   }
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   if (writer_ == nullptr || closed_) return;
   for (const collector::Frame& f : frames) {
     if (!frames_written_.insert(f.pc).second) continue;
@@ -110,7 +110,7 @@ std::unique_ptr<Session::Context> Session::MakeContext(
   stacks.insert(finding.other_stack);
   for (collector::ThreadId t : threads) RefreshThreadName(t);
   {
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     for (collector::ObjectId id : objects) {
       if (auto it = by_id_.find(id); it != by_id_.end()) {
         ctx->objects_[id] = it->second->info;
@@ -140,7 +140,7 @@ void Session::EmitFinding(collector::Finding finding) {
   const bool failing = !suppressed && finding.guarded_by.empty() &&
                        finding.severity == collector::Severity::kError;
   {
-    absl::MutexLock lock(&findings_mu_);
+    RawMutexLock lock(&findings_mu_);
     findings_[finding.id] = finding;
     if (failing) {
       failing_ids_.insert(finding.id);
@@ -153,7 +153,7 @@ void Session::EmitFinding(collector::Finding finding) {
   // hold the finding itself before anything else can go wrong.
   {
     // Under the registry lock so none of them can be freed meanwhile.
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     for (const auto& [id, info] : ctx->objects_) {
       if (auto it = by_id_.find(id); it != by_id_.end()) Announce(it->second);
     }
@@ -164,7 +164,7 @@ void Session::EmitFinding(collector::Finding finding) {
   }
   WriteFrames(pcs);
   {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     if (writer_ != nullptr && !closed_) writer_->WriteFinding(finding);
   }
   FlushTrace();
@@ -183,7 +183,7 @@ void Session::EmitFinding(collector::Finding finding) {
 
 bool Session::Report(collector::Finding finding, uint64_t dedup_key) {
   {
-    absl::MutexLock lock(&findings_mu_);
+    RawMutexLock lock(&findings_mu_);
     if (dedup_key != 0) {
       auto it = dedup_.find(dedup_key);
       if (it != dedup_.end()) {

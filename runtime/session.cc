@@ -9,11 +9,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <new>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -144,11 +146,11 @@ void Session::Init() {
   }
   pthread_key_create(&g_thread_key, OnThreadExit);
   {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     OpenTrace();
   }
   {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     // No trace, nothing to record events for.
     if (writer_ == nullptr) options_.events = EventsMode::kNone;
   }
@@ -200,11 +202,11 @@ ThreadState* Session::NewThread() {
     info.name = name;
   }
   {
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     threads_.push_back(t);
     thread_info_[id] = info;
   }
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   if (writer_ != nullptr && !closed_) writer_->WriteThread(info, NowNs());
   return t;
 }
@@ -224,7 +226,7 @@ void Session::ThreadExited(ThreadState* thread) {
 void Session::RefreshThreadName(collector::ThreadId id) {
   collector::ThreadInfo info;
   {
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     auto it = thread_info_.find(id);
     if (it == thread_info_.end()) return;
     std::string comm = ReadFile(
@@ -234,7 +236,7 @@ void Session::RefreshThreadName(collector::ThreadId id) {
     it->second.name = comm;
     info = it->second;
   }
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   if (writer_ != nullptr && !closed_) writer_->WriteThread(info, NowNs());
 }
 
@@ -255,7 +257,7 @@ ObjectState* Session::NewObject(ObjectKind kind, std::string_view name,
   o->info.created_thread = t->id();
   o->info.owner_thread = t->id();
   o->owner_thread.store(t->id(), std::memory_order_relaxed);
-  absl::MutexLock lock(&registry_mu_);
+  RawMutexLock lock(&registry_mu_);
   live_.insert(o);
   by_id_[o->id()] = o;
   return o;
@@ -287,13 +289,13 @@ void Session::DestroyObject(ObjectState* object, bool held) {
     }
   }
   if (object->in_graph.load(std::memory_order_acquire)) {
-    absl::MutexLock lock(&graph_mu_);
+    RawMutexLock lock(&graph_mu_);
     analyzer_.RemoveObject(object->id());
   }
   const bool announced = object->announced.load(std::memory_order_acquire);
   uint64_t written = 0;
   {
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     live_.erase(object);
     by_id_.erase(object->id());
     if (object->in_graph.load(std::memory_order_relaxed) || held) {
@@ -303,7 +305,7 @@ void Session::DestroyObject(ObjectState* object, bool held) {
   }
   if (announced) {
     const collector::ObjectCounters c = SnapshotCounters(*object);
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     if (writer_ != nullptr && !closed_) {
       if (c.acquisitions != written) {
         writer_->WriteCounters(c);
@@ -325,7 +327,7 @@ void Session::Announce(ObjectState* object) {
   collector::StackId expected = 0;
   object->first_stack.compare_exchange_strong(expected, stack,
                                               std::memory_order_relaxed);
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   if (object->announced.load(std::memory_order_relaxed)) return;
   WriteObjectLocked(*object);
   object->announced.store(true, std::memory_order_release);
@@ -333,7 +335,7 @@ void Session::Announce(ObjectState* object) {
 
 void Session::OwnerChanged(ObjectState* cell) {
   Announce(cell);
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   WriteObjectLocked(*cell);
 }
 
@@ -351,7 +353,7 @@ collector::StackId Session::CaptureStack(int skip) {
   bool is_new = false;
   const collector::StackId id = depot_.Intern(pcs, &is_new);
   if (is_new) {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     if (writer_ != nullptr && !closed_) {
       writer_->WriteStack(id, pcs.data(), pcs.size());
     }
@@ -362,12 +364,12 @@ collector::StackId Session::CaptureStack(int skip) {
 void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
   std::vector<collector::Finding> findings;
   {
-    absl::MutexLock lock(&graph_mu_);
+    RawMutexLock lock(&graph_mu_);
     for (const collector::EdgeObservation& e : edges) {
       for (collector::ObjectId id : {e.from, e.to}) {
         ObjectState* o = nullptr;
         {
-          absl::MutexLock rlock(&registry_mu_);
+          RawMutexLock rlock(&registry_mu_);
           auto it = by_id_.find(id);
           if (it != by_id_.end()) o = it->second;
         }
@@ -379,7 +381,7 @@ void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
       if (update.gates_changed) {
         const collector::EdgeState* state = analyzer_.FindEdge(e.from, e.to);
         if (state != nullptr) {
-          absl::MutexLock tlock(&trace_mu_);
+          RawMutexLock tlock(&trace_mu_);
           if (writer_ != nullptr && !closed_) {
             writer_->WriteEdge(update.new_edge ? e : state->first,
                                state->gates, state->count);
@@ -396,11 +398,11 @@ void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
 
 void Session::StartCollector() {
   {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     if (writer_ == nullptr) return;
   }
   {
-    absl::MutexLock lock(&collector_mu_);
+    RawMutexLock lock(&collector_mu_);
     stop_collector_ = false;
   }
   collector_running_.store(true, std::memory_order_release);
@@ -412,12 +414,12 @@ void Session::CollectorLoop() {
   uint64_t tick = 0;
   for (;;) {
     {
-      absl::MutexLock lock(&collector_mu_);
-      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(collector_mu_) {
-        return stop_collector_ || wake_collector_;
-      };
-      collector_mu_.AwaitWithTimeout(absl::Condition(&woken),
-                                     absl::Milliseconds(options_.flush_ms));
+      std::unique_lock<std::mutex> lock(collector_mu_.native());
+      collector_cv_.wait_for(
+          lock, std::chrono::milliseconds(options_.flush_ms),
+          [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return stop_collector_ || wake_collector_;
+          });
       if (stop_collector_) return;
       wake_collector_ = false;
     }
@@ -431,17 +433,17 @@ void Session::CollectorLoop() {
 }
 
 void Session::DrainEvents() {
-  absl::MutexLock drain(&drain_mu_);
+  RawMutexLock drain(&drain_mu_);
   std::vector<ThreadState*> threads;
   {
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     threads = threads_;
   }
   std::vector<ThreadState*> finished;
   for (ThreadState* t : threads) {
     const bool exited = t->exited.load(std::memory_order_acquire);
     const uint64_t dropped = t->dropped.exchange(0, std::memory_order_relaxed);
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     bool first = true;
     t->ring.Drain([&](const collector::RawEvent* events, size_t n) {
       if (writer_ != nullptr && !closed_) {
@@ -459,7 +461,7 @@ void Session::DrainEvents() {
     if (exited) finished.push_back(t);
   }
   if (finished.empty()) return;
-  absl::MutexLock lock(&registry_mu_);
+  RawMutexLock lock(&registry_mu_);
   for (ThreadState* t : finished) {
     threads_.erase(std::find(threads_.begin(), threads_.end(), t));
     delete t;
@@ -469,7 +471,7 @@ void Session::DrainEvents() {
 void Session::WriteCounters(bool only_changed) {
   std::vector<collector::ObjectCounters> out;
   {
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     for (ObjectState* o : live_) {
       if (!o->announced.load(std::memory_order_acquire)) continue;
       const collector::ObjectCounters c = SnapshotCounters(*o);
@@ -478,7 +480,7 @@ void Session::WriteCounters(bool only_changed) {
       out.push_back(c);
     }
   }
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   if (writer_ == nullptr || closed_) return;
   for (const auto& c : out) writer_->WriteCounters(c);
 }
@@ -486,9 +488,10 @@ void Session::WriteCounters(bool only_changed) {
 bool Session::WaitForRingSpace(ThreadState* thread) {
   if (!collector_running_.load(std::memory_order_acquire)) return false;
   {
-    absl::MutexLock lock(&collector_mu_);
+    RawMutexLock lock(&collector_mu_);
     wake_collector_ = true;
   }
+  collector_cv_.notify_one();
   // Back-pressure: the collector drains within microseconds once woken.
   for (int i = 0; i < 100000; ++i) {
     if (!collector_running_.load(std::memory_order_acquire)) return false;
@@ -504,16 +507,16 @@ bool Session::WaitForRingSpace(ThreadState* thread) {
 
 std::vector<Session::BlockedThread> Session::BlockedThreads() {
   std::vector<BlockedThread> out;
-  absl::MutexLock lock(&registry_mu_);
+  RawMutexLock lock(&registry_mu_);
   for (ThreadState* t : threads_) {
-    absl::MutexLock wlock(&t->wait_mu);
+    RawMutexLock wlock(&t->wait_mu);
     if (t->wait.waiting_for_id != 0) out.push_back({t->id(), t->wait});
   }
   return out;
 }
 
 void Session::FlushTrace() {
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   if (writer_ == nullptr) return;
   absl::Status s = writer_->Flush();
   if (!s.ok() && !write_error_reported_) {
@@ -530,13 +533,14 @@ void Session::FlushFromSignal() {
 
 void Session::Shutdown(const std::string& reason) {
   {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     if (writer_ == nullptr || closed_) return;
   }
   {
-    absl::MutexLock lock(&collector_mu_);
+    RawMutexLock lock(&collector_mu_);
     stop_collector_ = true;
   }
+  collector_cv_.notify_one();
   if (collector_ != nullptr && collector_->get_id() != std::this_thread::get_id()) {
     collector_->join();
     delete collector_;
@@ -546,7 +550,7 @@ void Session::Shutdown(const std::string& reason) {
   DrainEvents();
   WriteCounters(/*only_changed=*/false);
   WriteFrames(depot_.AllPcs());
-  absl::MutexLock lock(&trace_mu_);
+  RawMutexLock lock(&trace_mu_);
   if (writer_ == nullptr || closed_) return;
   collector::TraceEndInfo end;
   end.end_time_ns = NowNs();
@@ -566,9 +570,11 @@ void Session::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   sym_mu_.Lock();
   trace_mu_.Lock();
   collector_mu_.Lock();
+  depot_.PrepareFork();
 }
 
 void Session::AfterForkParent() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  depot_.AfterFork();
   collector_mu_.Unlock();
   trace_mu_.Unlock();
   sym_mu_.Unlock();
@@ -578,13 +584,17 @@ void Session::AfterForkParent() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   drain_mu_.Unlock();
 }
 
-void Session::AfterForkChild() {
+void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  // This thread took every runtime lock in PrepareFork: release them. The
+  // condition variable may count waiters that do not exist here (the
+  // parent's collector thread): make it new.
   AfterForkParent();
+  new (&collector_cv_) std::condition_variable();
   // Only the forking thread exists in the child. The others' states are
   // abandoned (never freed: their memory may be mid-update).
   ThreadState* self = tls_thread_state;
   {
-    absl::MutexLock lock(&registry_mu_);
+    RawMutexLock lock(&registry_mu_);
     threads_.clear();
     if (self != nullptr) threads_.push_back(self);
     for (ObjectState* o : live_) {
@@ -599,7 +609,7 @@ void Session::AfterForkChild() {
   collector_running_.store(false, std::memory_order_release);
   bool tracing = false;
   {
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     signal_writer_.store(nullptr, std::memory_order_release);
     // The parent's unflushed bytes belong to the parent: drop them unwritten.
     (void)writer_.release();
@@ -620,11 +630,11 @@ void Session::AfterForkChild() {
   if (tracing && self != nullptr) {
     collector::ThreadInfo info;
     {
-      absl::MutexLock lock(&registry_mu_);
+      RawMutexLock lock(&registry_mu_);
       info = thread_info_[self->id()];
       info.os_tid = static_cast<int64_t>(syscall(SYS_gettid));
     }
-    absl::MutexLock lock(&trace_mu_);
+    RawMutexLock lock(&trace_mu_);
     writer_->WriteThread(info, NowNs());
   }
   StartCollector();
@@ -632,7 +642,7 @@ void Session::AfterForkChild() {
 }
 
 std::vector<collector::Finding> Session::TestOnlyFindings() {
-  absl::MutexLock lock(&findings_mu_);
+  RawMutexLock lock(&findings_mu_);
   std::vector<collector::Finding> out;
   for (const auto& [id, f] : findings_) out.push_back(f);
   std::sort(out.begin(), out.end(),

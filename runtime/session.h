@@ -10,12 +10,13 @@
 // never-seen lock chain, a first use, a finding, a full event ring).
 //
 // Lock order (outer first): drain_mu_, graph_mu_, findings_mu_, registry_mu_, sym_mu_,
-// trace_mu_. The runtime's own locks are absl::Mutex, never lockscope
+// trace_mu_. The runtime's own locks are RawMutex, never lockscope
 // wrappers, so tracking cannot recurse into itself.
 #ifndef LOCKSCOPE_RUNTIME_SESSION_H_
 #define LOCKSCOPE_RUNTIME_SESSION_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,7 +27,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
+#include "runtime/raw_mutex.h"
 #include "collector/analyzer.h"
 #include "collector/model.h"
 #include "collector/suppressions.h"
@@ -131,10 +132,10 @@ class Session {
 
   Options options_;
 
-  absl::Mutex graph_mu_;
+  RawMutex graph_mu_;
   collector::Analyzer analyzer_ ABSL_GUARDED_BY(graph_mu_);
 
-  absl::Mutex findings_mu_;
+  RawMutex findings_mu_;
   absl::flat_hash_map<uint64_t, uint64_t> dedup_ ABSL_GUARDED_BY(findings_mu_);
   absl::flat_hash_map<uint64_t, collector::Finding> findings_
       ABSL_GUARDED_BY(findings_mu_);
@@ -143,7 +144,7 @@ class Session {
   collector::Suppressions suppressions_;
   std::atomic<uint64_t> failing_{0};
 
-  absl::Mutex registry_mu_;
+  RawMutex registry_mu_;
   std::vector<ThreadState*> threads_ ABSL_GUARDED_BY(registry_mu_);
   absl::flat_hash_map<collector::ThreadId, collector::ThreadInfo> thread_info_
       ABSL_GUARDED_BY(registry_mu_);
@@ -158,12 +159,12 @@ class Session {
 
   StackDepot depot_;
 
-  absl::Mutex sym_mu_;
+  RawMutex sym_mu_;
   std::unique_ptr<collector::Symbolizer> symbolizer_ ABSL_GUARDED_BY(sym_mu_);
   absl::flat_hash_map<uint64_t, collector::Frame> frames_
       ABSL_GUARDED_BY(sym_mu_);
 
-  absl::Mutex trace_mu_;
+  RawMutex trace_mu_;
   std::unique_ptr<collector::TraceWriter> writer_ ABSL_GUARDED_BY(trace_mu_);
   // Same writer, for the signal handler (no lock there).
   std::atomic<collector::TraceWriter*> signal_writer_{nullptr};
@@ -175,14 +176,15 @@ class Session {
   std::vector<collector::ModuleInfo> modules_ ABSL_GUARDED_BY(trace_mu_);
 
   // Collector thread.
-  absl::Mutex collector_mu_;
+  RawMutex collector_mu_;
   bool stop_collector_ ABSL_GUARDED_BY(collector_mu_) = false;
   bool wake_collector_ ABSL_GUARDED_BY(collector_mu_) = false;
+  std::condition_variable collector_cv_;
   std::atomic<bool> collector_running_{false};
   // Leaked after fork() in the child, where the thread does not exist.
   std::thread* collector_ = nullptr;
   // Serializes draining the event rings (one consumer per ring).
-  absl::Mutex drain_mu_;
+  RawMutex drain_mu_;
   int64_t start_ns_ = 0;
 };
 

@@ -17,12 +17,13 @@ namespace lockscope::runtime {
 
 std::vector<uint64_t> CaptureStack(int skip, int depth) {
   constexpr int kMax = 256;
-  void* buffer[kMax + 8];
-  const int want = std::min(kMax, depth) + skip + 1;
+  void* buffer[kMax + 16];
+  // Frame 0 is inside unw_backtrace, frame 1 is this function.
+  constexpr int kOwnFrames = 2;
+  const int want = std::min(kMax, depth) + skip + kOwnFrames;
   const int n = unw_backtrace(buffer, want);
   std::vector<uint64_t> pcs;
-  // Frame 0 is this function itself.
-  for (int i = skip + 1; i < n; ++i) {
+  for (int i = skip + kOwnFrames; i < n; ++i) {
     pcs.push_back(reinterpret_cast<uint64_t>(buffer[i]));
   }
   return pcs;
@@ -101,7 +102,7 @@ std::vector<collector::ModuleInfo> ListModules() {
 
 collector::StackId StackDepot::Intern(const std::vector<uint64_t>& pcs,
                                       bool* is_new) {
-  absl::MutexLock lock(&mu_);
+  RawMutexLock lock(&mu_);
   auto [it, inserted] = ids_.try_emplace(pcs, stacks_.size() + 1);
   if (inserted) stacks_.push_back(pcs);
   *is_new = inserted;
@@ -109,13 +110,13 @@ collector::StackId StackDepot::Intern(const std::vector<uint64_t>& pcs,
 }
 
 std::vector<uint64_t> StackDepot::Get(collector::StackId id) const {
-  absl::MutexLock lock(&mu_);
+  RawMutexLock lock(&mu_);
   if (id == 0 || id > stacks_.size()) return {};
   return stacks_[id - 1];
 }
 
 std::vector<uint64_t> StackDepot::AllPcs() const {
-  absl::MutexLock lock(&mu_);
+  RawMutexLock lock(&mu_);
   absl::flat_hash_set<uint64_t> seen;
   std::vector<uint64_t> out;
   for (const auto& s : stacks_) {

@@ -11,7 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "runtime/raw_mutex.h"
 #include "collector/model.h"
 #include "collector/trace_writer.h"
 
@@ -34,15 +34,19 @@ class StackDepot {
   std::vector<uint64_t> Get(collector::StackId id) const;
   // Every distinct pc seen so far.
   std::vector<uint64_t> AllPcs() const;
+  // fork() support: held across the fork by the forking thread, released
+  // after it in parent and child.
+  void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS { mu_.Lock(); }
+  void AfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS { mu_.Unlock(); }
   // Calls fn(id, pcs) for every stack, under the depot's lock.
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    absl::MutexLock lock(&mu_);
+    RawMutexLock lock(&mu_);
     for (size_t i = 0; i < stacks_.size(); ++i) fn(i + 1, stacks_[i]);
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable RawMutex mu_;
   absl::flat_hash_map<std::vector<uint64_t>, collector::StackId> ids_
       ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<uint64_t>> stacks_ ABSL_GUARDED_BY(mu_);

@@ -17,7 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
-#include "absl/synchronization/mutex.h"
+#include "runtime/raw_mutex.h"
 #include "collector/model.h"
 #include "runtime/event_ring.h"
 #include "runtime/hooks.h"
@@ -128,7 +128,7 @@ class ThreadState {
     std::vector<std::pair<collector::ObjectId, Access>> holding;
     collector::StackId stack = 0;
   };
-  absl::Mutex wait_mu;
+  RawMutex wait_mu;
   WaitState wait ABSL_GUARDED_BY(wait_mu);
 
   // Recomputes chain keys from entry `from` up (after an unlock out of

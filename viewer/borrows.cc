@@ -22,7 +22,7 @@ std::string CellLine(const Finding& finding, const Analysis& analysis,
   const collector::ObjectId id = finding.objects[0];
   std::string text = style.Bold(collector::ObjectName(id, analysis));
   if (const collector::ObjectInfo* cell = analysis.Object(id)) {
-    absl::StrAppend(&text, " (", collector::ObjectKindName(cell->kind),
+    absl::StrAppend(&text, " (", ToAbsl(collector::ObjectKindName(cell->kind)),
                     " created at ",
                     OneLine(FormatSite(cell->created.file, cell->created.line)));
     if (cell->created_thread != 0) {

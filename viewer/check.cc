@@ -125,7 +125,8 @@ class CheckCommand : public Subcommand {
     FailPolicy policy;
     policy.strict = strict_;
     for (const std::string& item : fail_on_) {
-      const std::string_view kind = absl::StripAsciiWhitespace(item);
+      const absl::string_view stripped = absl::StripAsciiWhitespace(item);
+      const std::string kind(stripped.data(), stripped.size());
       if (kind.empty()) continue;
       std::optional<FindingKind> parsed = collector::ParseFindingKind(kind);
       if (!parsed.has_value()) {

@@ -160,7 +160,7 @@ void AnalysisBuilder::MergeObjects() {
       // across traces (see trace_set.h).
       const bool shared = IsLock(object) && lock_names[object.name] == 1;
       const std::string key =
-          shared ? absl::StrCat("lock:", collector::ObjectKindName(object.kind),
+          shared ? absl::StrCat("lock:", ToAbsl(collector::ObjectKindName(object.kind)),
                                 ":", object.name)
                  : absl::StrCat("trace:", i, ":", old);
       auto [it, inserted] = by_key.try_emplace(key, next);
@@ -345,7 +345,7 @@ std::string AnalysisBuilder::CycleKey(const Finding& finding) const {
     }
   }
   SortUnique(&parts);
-  return absl::StrCat(collector::FindingKindName(finding.kind), ":",
+  return absl::StrCat(ToAbsl(collector::FindingKindName(finding.kind)), ":",
                       absl::StrJoin(parts, "\n"));
 }
 
@@ -381,7 +381,7 @@ void AnalysisBuilder::KeepStoredFindings() {
       if (!finding.objects.empty()) {
         std::vector<ObjectId> objects = finding.objects;
         SortUnique(&objects);
-        key = absl::StrCat(collector::FindingKindName(finding.kind), ":",
+        key = absl::StrCat(ToAbsl(collector::FindingKindName(finding.kind)), ":",
                            absl::StrJoin(objects, ","));
         auto it = by_key.find(key);
         if (it != by_key.end()) {

@@ -33,7 +33,7 @@ bool UseColor(ColorMode mode, int fd) {
 
 std::string Style::Wrap(std::string_view code, std::string_view text) const {
   if (!color_) return std::string(text);
-  return absl::StrCat("\x1b[", code, "m", text, "\x1b[0m");
+  return absl::StrCat("\x1b[", ToAbsl(code), "m", ToAbsl(text), "\x1b[0m");
 }
 std::string Style::Bold(std::string_view text) const { return Wrap("1", text); }
 std::string Style::Red(std::string_view text) const {
@@ -204,7 +204,7 @@ std::string FormatDuration(uint64_t ns) {
 std::string FormatSite(std::string_view file, uint32_t line) {
   if (file.empty()) return line == 0 ? "?" : absl::StrCat("?:", line);
   if (line == 0) return std::string(file);
-  return absl::StrCat(file, ":", line);
+  return absl::StrCat(ToAbsl(file), ":", line);
 }
 
 std::string FormatFrame(int index, const collector::Frame& frame) {

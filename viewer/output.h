@@ -13,9 +13,17 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "collector/model.h"
 
 namespace lockscope::viewer {
+
+// absl::string_view is not std::string_view in this Abseil build, so
+// std::string_view values (the collector's names) pass through this to
+// reach absl::StrCat and friends.
+inline absl::string_view ToAbsl(std::string_view text) {
+  return absl::string_view(text.data(), text.size());
+}
 
 enum class ColorMode { kAuto, kAlways, kNever };
 

@@ -83,10 +83,10 @@ std::string FormatStack(const collector::FindingContext& context,
                         collector::StackId stack, std::string_view indent) {
   std::vector<collector::Frame> frames;
   if (stack != 0) frames = context.Stack(stack);
-  if (frames.empty()) return absl::StrCat(indent, "(no stack)\n");
+  if (frames.empty()) return absl::StrCat(ToAbsl(indent), "(no stack)\n");
   std::string out;
   for (size_t i = 0; i < frames.size(); ++i) {
-    absl::StrAppend(&out, indent, FormatFrame(static_cast<int>(i), frames[i]),
+    absl::StrAppend(&out, ToAbsl(indent), FormatFrame(static_cast<int>(i), frames[i]),
                     "\n");
   }
   return out;

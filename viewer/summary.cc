@@ -74,7 +74,8 @@ std::string ObjectList(const TraceData& trace) {
   std::vector<std::string> parts;
   for (int k = 0; k < 3; ++k) {
     parts.push_back(absl::StrCat(
-        counts[k], " ", collector::ObjectKindName(static_cast<ObjectKind>(k))));
+        counts[k], " ",
+        ToAbsl(collector::ObjectKindName(static_cast<ObjectKind>(k)))));
   }
   std::string text = absl::StrJoin(parts, ", ");
   if (!trace.destroyed.empty()) {
@@ -95,7 +96,7 @@ std::string StoredFindings(const TraceData& trace) {
     if (counts[k] == 0) continue;
     parts.push_back(absl::StrCat(
         counts[k], " ",
-        collector::FindingKindName(static_cast<FindingKind>(k))));
+        ToAbsl(collector::FindingKindName(static_cast<FindingKind>(k)))));
   }
   if (parts.empty()) return "none";
   std::string text = absl::StrJoin(parts, ", ");

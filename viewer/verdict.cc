@@ -77,7 +77,7 @@ std::string Fingerprint(const Finding& finding,
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::string text = absl::StrCat(collector::FindingKindName(finding.kind),
+  std::string text = absl::StrCat(ToAbsl(collector::FindingKindName(finding.kind)),
                                   "\n", absl::StrJoin(names, "\n"));
   const bool cycle = finding.kind == FindingKind::kLockOrderCycle ||
                      finding.kind == FindingKind::kLockClassCycle ||
@@ -106,7 +106,7 @@ std::string CountByKind(const std::vector<Verdict>& verdicts,
     if (counts[k] == 0) continue;
     parts.push_back(absl::StrCat(
         counts[k], " ",
-        collector::FindingKindName(static_cast<FindingKind>(k))));
+        ToAbsl(collector::FindingKindName(static_cast<FindingKind>(k)))));
   }
   return parts.empty() ? "none" : absl::StrJoin(parts, ", ");
 }

@@ -54,7 +54,8 @@ class AnalyzerCycleTest : public ::testing::TestWithParam<int> {};
 TEST_P(AnalyzerCycleTest, CycleOfAnyLengthIsReportedInCycleOrder) {
   const int n = GetParam();
   Analyzer analyzer;
-  for (int i = 1; i <= n; ++i) analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
+  for (int i = 1; i <= n; ++i)
+    analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
   for (int i = 1; i < n; ++i) {
     EdgeUpdate u = analyzer.AddEdge(Edge(i, i + 1, /*thread=*/1));
     ASSERT_TRUE(u.new_edge);
@@ -86,8 +87,9 @@ TEST_P(AnalyzerCycleTest, CycleOfAnyLengthIsReportedInCycleOrder) {
   EXPECT_THAT(f.threads, ElementsAre(1u, 2u));
   EXPECT_THAT(f.guarded_by, IsEmpty());
   EXPECT_EQ(f.stack, f.edges.back().to_stack);
-  EXPECT_EQ(f.message, absl::StrCat("lock-order-cycle (potential deadlock): ",
-                                    names, "L1"));
+  EXPECT_EQ(
+      f.message,
+      absl::StrCat("lock-order-cycle (potential deadlock): ", names, "L1"));
   // Every lock is its own class, so the class graph has the same cycle; the
   // instance finding covers it.
   EXPECT_THAT(analyzer.Findings(), SizeIs(1));
@@ -98,7 +100,8 @@ INSTANTIATE_TEST_SUITE_P(Lengths, AnalyzerCycleTest,
 
 TEST(AnalyzerTest, ConsistentOrderIsNotAFinding) {
   Analyzer analyzer;
-  for (int i = 1; i <= 5; ++i) analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
+  for (int i = 1; i <= 5; ++i)
+    analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
   for (int round = 0; round < 3; ++round) {
     for (int a = 1; a <= 5; ++a) {
       for (int b = a + 1; b <= 5; ++b) {
@@ -228,7 +231,8 @@ TEST(AnalyzerTest, ClosingEdgeLosingGateReturnsSameId) {
 
 TEST(AnalyzerTest, CycleMembersAreNeverGates) {
   Analyzer analyzer;
-  for (int i = 1; i <= 3; ++i) analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
+  for (int i = 1; i <= 3; ++i)
+    analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
   // Every edge is taken while some member of the cycle is held; none of
   // them gates the cycle.
   analyzer.AddEdge(Edge(1, 2, 1, {3}));
@@ -265,14 +269,14 @@ TEST(AnalyzerTest, SharedSharedRwLockCycleIsNotReported) {
   // Thread 1 holds config shared and takes mu; thread 2 holds mu and waits
   // for config shared. Readers do not wait for readers: no deadlock.
   analyzer.AddEdge(Edge(1, 2, 1, {}, Access::kShared, Access::kExclusive));
-  EXPECT_THAT(analyzer.AddEdge(Edge(2, 1, 2, {}, Access::kExclusive,
-                                    Access::kShared))
-                  .findings,
-              IsEmpty());
+  EXPECT_THAT(
+      analyzer.AddEdge(Edge(2, 1, 2, {}, Access::kExclusive, Access::kShared))
+          .findings,
+      IsEmpty());
   EXPECT_THAT(analyzer.Findings(), IsEmpty());
   // A writer on the closing edge can block behind the reader: reported.
-  EdgeUpdate u =
-      analyzer.AddEdge(Edge(2, 1, 3, {}, Access::kExclusive, Access::kExclusive));
+  EdgeUpdate u = analyzer.AddEdge(
+      Edge(2, 1, 3, {}, Access::kExclusive, Access::kExclusive));
   ASSERT_THAT(u.findings, SizeIs(1));
   EXPECT_EQ(u.findings[0].kind, FindingKind::kLockOrderCycle);
 }
@@ -282,8 +286,8 @@ TEST(AnalyzerTest, SharedExclusiveRwLockCycleIsReported) {
   analyzer.AddObject(Lock(1, "config", "", ObjectKind::kRwLock));
   analyzer.AddObject(Lock(2, "mu"));
   analyzer.AddEdge(Edge(1, 2, 1, {}, Access::kShared, Access::kExclusive));
-  EdgeUpdate u =
-      analyzer.AddEdge(Edge(2, 1, 2, {}, Access::kExclusive, Access::kExclusive));
+  EdgeUpdate u = analyzer.AddEdge(
+      Edge(2, 1, 2, {}, Access::kExclusive, Access::kExclusive));
   ASSERT_THAT(u.findings, SizeIs(1));
   EXPECT_THAT(u.findings[0].objects, ElementsAre(1u, 2u));
 }
@@ -297,8 +301,8 @@ TEST(AnalyzerTest, NewAccessModeOnOrderedEdgeRevivesHarmlessCycle) {
   ASSERT_THAT(analyzer.Findings(), IsEmpty());
   // Now config is held exclusively while taking mu: a writer holding config
   // blocks the reader waiting on it.
-  EdgeUpdate u =
-      analyzer.AddEdge(Edge(1, 2, 3, {}, Access::kExclusive, Access::kExclusive));
+  EdgeUpdate u = analyzer.AddEdge(
+      Edge(1, 2, 3, {}, Access::kExclusive, Access::kExclusive));
   ASSERT_THAT(u.findings, SizeIs(1));
   EXPECT_EQ(u.findings[0].kind, FindingKind::kLockOrderCycle);
 }
@@ -325,19 +329,39 @@ TEST(AnalyzerTest, RemovedObjectsFormNoPhantomCycle) {
   analyzer.AddObject(Lock(2, "b"));
   analyzer.AddEdge(Edge(1, 2, 1));
   analyzer.RemoveObject(1);
-  analyzer.RemoveObject(2);
   EXPECT_EQ(analyzer.FindEdge(1, 2), nullptr);
   EXPECT_THAT(analyzer.Edges(), IsEmpty());
-  // The same addresses reused by new locks get fresh ids; their order is
-  // unrelated to the dead locks'.
-  analyzer.AddObject(Lock(3, "a"));
-  analyzer.AddObject(Lock(4, "b"));
-  EXPECT_THAT(analyzer.AddEdge(Edge(4, 3, 2)).findings, IsEmpty());
+  // A new lock at a's old address gets a fresh id: b -> c is no inversion
+  // of the dead a -> b.
+  analyzer.AddObject(Lock(3, "c"));
+  EXPECT_THAT(analyzer.AddEdge(Edge(2, 3, 2)).findings, IsEmpty());
+  analyzer.RemoveObject(2);
+  analyzer.AddObject(Lock(4, "d"));
+  EXPECT_THAT(analyzer.AddEdge(Edge(3, 4, 2)).findings, IsEmpty());
+  EXPECT_THAT(analyzer.AddEdge(Edge(4, 3, 2)).findings, SizeIs(1));
   // Edges naming dead objects are ignored.
-  EdgeUpdate dead = analyzer.AddEdge(Edge(2, 3, 2));
+  EdgeUpdate dead = analyzer.AddEdge(Edge(3, 1, 2));
   EXPECT_FALSE(dead.new_edge);
-  EXPECT_EQ(analyzer.FindEdge(2, 3), nullptr);
-  EXPECT_THAT(analyzer.Findings(), IsEmpty());
+  EXPECT_EQ(analyzer.FindEdge(3, 1), nullptr);
+  ASSERT_THAT(analyzer.Findings(), SizeIs(1));
+  EXPECT_THAT(analyzer.Findings()[0].objects, ElementsAre(3u, 4u));
+}
+
+TEST(AnalyzerTest, ClassGraphOutlivesItsObjects) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(1, "a1", "A"));
+  analyzer.AddObject(Lock(2, "b1", "B"));
+  analyzer.AddEdge(Edge(1, 2, 1));
+  analyzer.RemoveObject(1);
+  analyzer.RemoveObject(2);
+  // Later instances of the same classes in the other order: no instance
+  // cycle (the first pair is dead), but the classes are inverted.
+  analyzer.AddObject(Lock(3, "a2", "A"));
+  analyzer.AddObject(Lock(4, "b2", "B"));
+  EdgeUpdate u = analyzer.AddEdge(Edge(4, 3, 2));
+  ASSERT_THAT(u.findings, SizeIs(1));
+  EXPECT_EQ(u.findings[0].kind, FindingKind::kLockClassCycle);
+  EXPECT_THAT(u.findings[0].objects, ElementsAre(1u, 4u));
 }
 
 TEST(AnalyzerTest, RefusedEdgeRejoinsOrderWhenPathDies) {
@@ -359,7 +383,8 @@ TEST(AnalyzerTest, RefusedEdgeRejoinsOrderWhenPathDies) {
 
 TEST(AnalyzerTest, EdgeGatesAreIntersectionOfSightings) {
   Analyzer analyzer;
-  for (int i = 1; i <= 6; ++i) analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
+  for (int i = 1; i <= 6; ++i)
+    analyzer.AddObject(Lock(i, absl::StrCat("L", i)));
   EdgeUpdate u1 = analyzer.AddEdge(Edge(1, 2, 1, {5, 3, 4, 1, 2}));
   EXPECT_THAT(analyzer.FindEdge(1, 2)->gates, ElementsAre(3u, 4u, 5u));
   EdgeUpdate u2 = analyzer.AddEdge(Edge(1, 2, 2, {4, 5, 6}));

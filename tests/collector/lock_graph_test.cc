@@ -125,7 +125,8 @@ TEST(LockGraphTest, FindPathOnMissingNodesIsEmpty) {
 TEST(LockGraphTest, DeepChainNeedsNoRecursion) {
   constexpr uint64_t kNodes = 200000;
   LockGraph graph;
-  for (uint64_t i = 0; i + 1 < kNodes; ++i) ASSERT_TRUE(graph.InsertEdge(i, i + 1));
+  for (uint64_t i = 0; i + 1 < kNodes; ++i)
+    ASSERT_TRUE(graph.InsertEdge(i, i + 1));
   EXPECT_FALSE(graph.InsertEdge(kNodes - 1, 0));
   EXPECT_EQ(graph.FindPath(0, kNodes - 1).size(), kNodes);
 }
@@ -181,8 +182,8 @@ TEST(LockGraphTest, RandomizedAgainstNaiveModel) {
     } else {
       const uint64_t x = node(rng), y = node(rng);
       const bool want = model.Insert(x, y);
-      ASSERT_EQ(graph.InsertEdge(x, y), want) << "op " << op << ": " << x
-                                              << " -> " << y;
+      ASSERT_EQ(graph.InsertEdge(x, y), want)
+          << "op " << op << ": " << x << " -> " << y;
       if (want) {
         ++accepted;
       } else if (x != y) {

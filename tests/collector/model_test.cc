@@ -12,8 +12,8 @@ namespace {
 
 TEST(ModelTest, FindingKindNamesRoundTrip) {
   const char* const kNames[] = {
-      "lock-order-cycle",    "lock-class-cycle", "actual-deadlock",
-      "cross-thread-borrow", "borrow-conflict",  "recursive-lock",
+      "lock-order-cycle",    "lock-class-cycle",     "actual-deadlock",
+      "cross-thread-borrow", "borrow-conflict",      "recursive-lock",
       "unlock-not-owner",    "destroyed-while-held",
   };
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == kNumFindingKinds);

@@ -145,14 +145,13 @@ TEST_F(ReportTest, TwoLockCycleReport) {
   EXPECT_THAT(report, StartsWith("lockscope: lock-order-cycle (potential "
                                  "deadlock)\n  cycle: accounts => ledger => "
                                  "accounts\n"));
-  EXPECT_THAT(report,
-              HasSubstr("  edge 1 of 2: ledger acquired while holding "
-                        "accounts, in thread 3 'worker'\n"
-                        "    ledger acquired at:\n"
-                        "      #0 Transfer bank.cc:42\n"
-                        "      #1 0x4011a0\n"
-                        "    accounts acquired earlier at:\n"
-                        "      #0 Transfer bank.cc:40\n"));
+  EXPECT_THAT(report, HasSubstr("  edge 1 of 2: ledger acquired while holding "
+                                "accounts, in thread 3 'worker'\n"
+                                "    ledger acquired at:\n"
+                                "      #0 Transfer bank.cc:42\n"
+                                "      #1 0x4011a0\n"
+                                "    accounts acquired earlier at:\n"
+                                "      #0 Transfer bank.cc:40\n"));
   EXPECT_THAT(report,
               HasSubstr("  edge 2 of 2: accounts acquired while holding "
                         "ledger, in thread 1 'main'\n"
@@ -199,9 +198,8 @@ TEST_F(ReportTest, ThreeLockCycleHasNoScenario) {
              FindingEdge{3, 1, 1, 0, 0}};
   const std::string report = FormatReport(f, ctx_);
   // An unnamed lock is called by its creation site.
-  EXPECT_THAT(report,
-              HasSubstr("  cycle: accounts => ledger => audit.cc:99 => "
-                        "accounts\n"));
+  EXPECT_THAT(report, HasSubstr("  cycle: accounts => ledger => audit.cc:99 => "
+                                "accounts\n"));
   EXPECT_THAT(report, HasSubstr("  edge 3 of 3: accounts acquired while "
                                 "holding audit.cc:99, in thread 1 'main'\n"
                                 "    accounts acquired at:\n"

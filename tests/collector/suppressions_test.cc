@@ -123,8 +123,9 @@ TEST_F(SuppressionsTest, LoadReadsFileAndNamesItInErrors) {
   absl::StatusOr<Suppressions> bad = Suppressions::Load(path);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
-            path + ":2: unknown rule type 'bogus' (expected cycle, borrow, "
-                   "lock or a finding kind)");
+            path +
+                ":2: unknown rule type 'bogus' (expected cycle, borrow, "
+                "lock or a finding kind)");
 
   f = std::fopen(path.c_str(), "w");
   ASSERT_NE(f, nullptr);
@@ -192,7 +193,8 @@ TEST_F(SuppressionsTest, RulesApplyOnlyToTheirKinds) {
   recursive.objects = {1};
 
   Suppressions lock = MustParse("lock:accounts\n");
-  EXPECT_THAT(lock.Match(recursive, ctx_), Pointee(std::string("lock:accounts")));
+  EXPECT_THAT(lock.Match(recursive, ctx_),
+              Pointee(std::string("lock:accounts")));
   EXPECT_THAT(lock.Match(cycle, ctx_), IsNull());
 
   Suppressions borrows = MustParse("borrow:app\n");

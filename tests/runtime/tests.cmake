@@ -10,3 +10,14 @@ lockscope_unit_test(watchdog_test
   SOURCES runtime/watchdog_test.cc
   LIBS lockscope_tracked
   ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:watchdog_ms=100")
+
+# Traces written by a real tracked child process, read back.
+add_executable(traced_program runtime/traced_program.cc)
+target_link_libraries(traced_program PRIVATE lockscope_tracked)
+lockscope_warnings(traced_program)
+lockscope_unit_test(trace_e2e_test
+  SOURCES runtime/trace_e2e_test.cc
+  LIBS lockscope_collector)
+target_compile_definitions(trace_e2e_test PRIVATE
+  LOCKSCOPE_TRACED_PROGRAM="$<TARGET_FILE:traced_program>")
+add_dependencies(trace_e2e_test traced_program)

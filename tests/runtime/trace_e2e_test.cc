@@ -1,0 +1,168 @@
+// Traces written by a real tracked program (traced_program.cc, run as a
+// child process) read back: exact event counts, findings that survive
+// SIGKILL, abort() and SIGSEGV, and a fork child's own trace.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "collector/trace_reader.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace lockscope {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct ChildResult {
+  int exit_code = -1;
+  int signal = 0;
+};
+
+// Runs traced_program with `args` and LOCKSCOPE_OPTIONS=`options`.
+ChildResult RunProgram(const std::string& args, const std::string& options) {
+  const std::string cmd = "LOCKSCOPE_OPTIONS='" + options + "' " +
+                          LOCKSCOPE_TRACED_PROGRAM + " " + args +
+                          " >/dev/null 2>&1";
+  const int status = std::system(cmd.c_str());
+  ChildResult r;
+  if (WIFEXITED(status)) {
+    r.exit_code = WEXITSTATUS(status);
+    // The shell reports a child killed by signal N as 128 + N.
+    if (r.exit_code > 128) r.signal = r.exit_code - 128;
+  }
+  return r;
+}
+
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "/" + name + "." + std::to_string(getpid()) +
+         ".lstrace";
+}
+
+std::vector<std::string> FindingKinds(const collector::TraceData& data) {
+  std::vector<std::string> kinds;
+  for (const auto& f : data.findings) {
+    kinds.push_back(std::string(collector::FindingKindName(f.kind)));
+  }
+  return kinds;
+}
+
+TEST(TraceEndToEndTest, EventCountsAreExactAtEventsAll) {
+  const std::string path = TempPath("counts");
+  constexpr int kPairs = 20000;
+  const ChildResult run = RunProgram("counts " + std::to_string(kPairs),
+                             "trace=" + path + ":events=all:exitcode=0");
+  ASSERT_EQ(run.exit_code, 0);
+  absl::flat_hash_map<collector::ObjectId, uint64_t> acquired, released,
+      borrows;
+  auto data = collector::LoadTrace(path, [&](const collector::TraceEvent& e) {
+    switch (e.event.type) {
+      case collector::EventType::kAcquired:
+        ++acquired[e.event.object];
+        break;
+      case collector::EventType::kReleased:
+        ++released[e.event.object];
+        break;
+      case collector::EventType::kBorrow:
+        ++borrows[e.event.object];
+        break;
+      default:
+        break;
+    }
+  });
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_TRUE(data->end.has_value()) << "no End record: " << data->warning;
+  EXPECT_EQ(data->events_dropped, 0u);
+  EXPECT_EQ(data->end->events_written(), data->events);
+  std::map<std::string, collector::ObjectId> by_name;
+  for (const auto& [id, info] : data->objects) by_name[info.name] = id;
+  ASSERT_TRUE(by_name.count("shared") && by_name.count("own1") &&
+              by_name.count("own2") && by_name.count("cell"));
+  EXPECT_EQ(acquired[by_name["shared"]], 2u * kPairs);
+  EXPECT_EQ(released[by_name["shared"]], 2u * kPairs);
+  EXPECT_EQ(acquired[by_name["own1"]], 1u * kPairs);
+  EXPECT_EQ(released[by_name["own2"]], 1u * kPairs);
+  EXPECT_EQ(borrows[by_name["cell"]], 1u * kPairs);
+  // The per-lock counters agree with the events.
+  EXPECT_EQ(data->counters[by_name["shared"]].acquisitions, 2u * kPairs);
+  EXPECT_TRUE(data->findings.empty());
+  std::remove(path.c_str());
+}
+
+TEST(TraceEndToEndTest, FindingSurvivesSigkill) {
+  const std::string path = TempPath("kill");
+  const ChildResult run = RunProgram("kill", "trace=" + path);
+  EXPECT_EQ(run.signal, SIGKILL);
+  auto data = collector::LoadTrace(path);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_FALSE(data->end.has_value());
+  EXPECT_THAT(FindingKinds(*data), ::testing::Contains("lock-order-cycle"));
+  // The finding's stacks are symbolized in the file already.
+  ASSERT_FALSE(data->findings.empty());
+  const auto& edge = data->findings[0].edges.at(0);
+  std::vector<collector::Frame> frames = data->Stack(edge.to_stack);
+  ASSERT_FALSE(frames.empty());
+  bool named = false;
+  for (const auto& f : frames) named |= !f.function.empty();
+  EXPECT_TRUE(named);
+  std::remove(path.c_str());
+}
+
+TEST(TraceEndToEndTest, AbortKeepsTheTraceReadable) {
+  const std::string path = TempPath("abort");
+  const ChildResult run = RunProgram("abort", "trace=" + path);
+  EXPECT_EQ(run.signal, SIGABRT);
+  auto data = collector::LoadTrace(path);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_THAT(FindingKinds(*data), ::testing::Contains("lock-order-cycle"));
+  std::remove(path.c_str());
+}
+
+TEST(TraceEndToEndTest, SegfaultKeepsTheTraceReadable) {
+  const std::string path = TempPath("segv");
+  const ChildResult run = RunProgram("segv", "trace=" + path);
+  EXPECT_EQ(run.signal, SIGSEGV);
+  auto data = collector::LoadTrace(path);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_THAT(FindingKinds(*data), ::testing::Contains("lock-order-cycle"));
+  std::remove(path.c_str());
+}
+
+TEST(TraceEndToEndTest, ForkChildWritesItsOwnTrace) {
+  const std::string dir = ::testing::TempDir();
+  const std::string pattern =
+      dir + "/fork." + std::to_string(getpid()) + ".%p.lstrace";
+  const std::string out = dir + "/fork_out." + std::to_string(getpid());
+  const std::string cmd = "LOCKSCOPE_OPTIONS='trace=" + pattern +
+                          ":exitcode=0' " + LOCKSCOPE_TRACED_PROGRAM +
+                          " fork >" + out + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  FILE* f = std::fopen(out.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  int child = 0;
+  ASSERT_EQ(std::fscanf(f, "%d", &child), 1);
+  std::fclose(f);
+  std::string child_path = pattern;
+  child_path.replace(child_path.find("%p"), 2, std::to_string(child));
+  auto data = collector::LoadTrace(child_path);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(data->header.pid(), child);
+  ASSERT_EQ(data->findings.size(), 1u);
+  bool names_child = false;
+  for (collector::ObjectId id : data->findings[0].objects) {
+    const collector::ObjectInfo* o = data->Object(id);
+    names_child |= o != nullptr && o->name == "child_a";
+  }
+  EXPECT_TRUE(names_child);
+  std::remove(child_path.c_str());
+  std::remove(out.c_str());
+}
+
+}  // namespace
+}  // namespace lockscope
