@@ -15,6 +15,11 @@
 // inserted into the acyclic order (as in Abseil's GraphCycles); the graph of
 // inserted edges stays a DAG.
 //
+// A cycle finding closed by the edge x -> y lists `objects` as the path
+// y -> ... -> x (objects[0] is the closing edge's `to`), and the closing
+// edge last in `edges`. Pointers returned by FindEdge() and Edges() are
+// valid until the next non-const call.
+//
 // Findings are de-duplicated by their lock set: a second cycle over the same
 // set of objects (or classes) bumps the count of the first. A lock-class-cycle
 // is reported only when the same edge did not close an instance cycle.

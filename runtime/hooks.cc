@@ -7,6 +7,7 @@
 // no clock read unless events=all or the acquisition had to wait.
 #include "runtime/hooks.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -367,6 +368,22 @@ void RebindOwner(ObjectState* cell) noexcept {
   ThreadState* t = CurrentThread();
   cell->owner_thread.store(t->id(), std::memory_order_relaxed);
   Session::Get().OwnerChanged(cell);
+}
+
+uint64_t FindingCount() noexcept { return Session::Get().FindingCount(); }
+
+bool DescribeFinding(uint64_t index, char* buf, size_t size,
+                     bool* fails) noexcept {
+  std::string line;
+  bool f = false;
+  if (!Session::Get().DescribeFinding(index, &line, &f)) return false;
+  if (fails != nullptr) *fails = f;
+  if (size > 0) {
+    const size_t n = std::min(size - 1, line.size());
+    line.copy(buf, n);
+    buf[n] = '\0';
+  }
+  return true;
 }
 
 }  // namespace lockscope::runtime

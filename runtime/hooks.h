@@ -19,6 +19,7 @@
 #ifndef LOCKSCOPE_RUNTIME_HOOKS_H_
 #define LOCKSCOPE_RUNTIME_HOOKS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -77,6 +78,15 @@ void OnBorrowRelease(ObjectState* cell, Access access) noexcept;
                                    const char* headline) noexcept;
 // Makes the calling thread the owner of `cell`.
 void RebindOwner(ObjectState* cell) noexcept;
+
+// Findings made so far in this process, for test listeners
+// (lockscope/gtest.h): how many, and the one-line form of the `index`-th
+// (0-based, in the order made) written into buf (NUL-terminated, truncated
+// to `size`). *fails is set when the finding fails a check (unsuppressed,
+// unguarded, error severity). False when index is out of range.
+uint64_t FindingCount() noexcept;
+bool DescribeFinding(uint64_t index, char* buf, size_t size,
+                     bool* fails) noexcept;
 
 }  // namespace lockscope::runtime
 

@@ -141,6 +141,7 @@ void Session::EmitFinding(collector::Finding finding) {
                        finding.severity == collector::Severity::kError;
   {
     RawMutexLock lock(&findings_mu_);
+    if (!findings_.contains(finding.id)) order_.push_back(finding.id);
     findings_[finding.id] = finding;
     if (failing) {
       failing_ids_.insert(finding.id);
@@ -212,6 +213,25 @@ void Session::ReportFatal(collector::Finding finding,
   Shutdown(reason);
   std::fflush(nullptr);
   std::abort();
+}
+
+uint64_t Session::FindingCount() {
+  RawMutexLock lock(&findings_mu_);
+  return order_.size();
+}
+
+bool Session::DescribeFinding(uint64_t index, std::string* line,
+                              bool* fails) {
+  collector::Finding f;
+  {
+    RawMutexLock lock(&findings_mu_);
+    if (index >= order_.size()) return false;
+    f = findings_.at(order_[index]);
+    *fails = failing_ids_.contains(f.id);
+  }
+  std::unique_ptr<Context> ctx = MakeContext(f);
+  *line = collector::FormatOneLine(f, *ctx);
+  return true;
 }
 
 std::vector<std::string> Session::TestOnlyFindingLines() {

@@ -108,6 +108,10 @@ class Session {
   void AfterForkParent();
   void AfterForkChild();
 
+  // Findings in the order made (see hooks.h FindingCount/DescribeFinding).
+  uint64_t FindingCount();
+  bool DescribeFinding(uint64_t index, std::string* line, bool* fails);
+
   // Test-only: findings made so far in this process (latest versions), and
   // their one-line forms (see runtime/test_only.h).
   std::vector<collector::Finding> TestOnlyFindings();
@@ -140,6 +144,7 @@ class Session {
   absl::flat_hash_map<uint64_t, collector::Finding> findings_
       ABSL_GUARDED_BY(findings_mu_);
   absl::flat_hash_set<uint64_t> failing_ids_ ABSL_GUARDED_BY(findings_mu_);
+  std::vector<uint64_t> order_ ABSL_GUARDED_BY(findings_mu_);
   uint64_t next_finding_id_ ABSL_GUARDED_BY(findings_mu_) = 1ull << 32;
   collector::Suppressions suppressions_;
   std::atomic<uint64_t> failing_{0};

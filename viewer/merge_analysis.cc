@@ -1,4 +1,5 @@
 #include "viewer/merge_analysis.h"
+#include "viewer/output.h"
 
 #include <algorithm>
 #include <utility>

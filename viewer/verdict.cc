@@ -1,5 +1,7 @@
 #include "viewer/verdict.h"
 
+#include "viewer/output.h"
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
