@@ -124,9 +124,9 @@ Frame Symbolizer::Symbolize(uint64_t pc) {
   // A return address points after the call; the call itself is one byte
   // back (enough to land inside the call instruction).
   const Dwarf_Addr addr = pc > 0 ? pc - 1 : 0;
-  Dwfl_Module* module =
-      rep_->dwfl != nullptr && pc > 0 ? dwfl_addrmodule(rep_->dwfl, addr)
-                                      : nullptr;
+  Dwfl_Module* module = rep_->dwfl != nullptr && pc > 0
+                            ? dwfl_addrmodule(rep_->dwfl, addr)
+                            : nullptr;
   if (module != nullptr) {
     const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr,
                                         nullptr, nullptr, nullptr, nullptr);

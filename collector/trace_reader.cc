@@ -70,9 +70,9 @@ struct TraceReader::Rep {
       const ssize_t got = read(fd, window.data() + end, window.size() - end);
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) {
-        return absl::DataLossError(absl::StrFormat(
-            "read error at byte %d: %s", pos + (end - begin),
-            std::strerror(errno)));
+        return absl::DataLossError(absl::StrFormat("read error at byte %d: %s",
+                                                   pos + (end - begin),
+                                                   std::strerror(errno)));
       }
       if (got == 0) eof = true;
       end += static_cast<size_t>(got);
@@ -96,8 +96,8 @@ struct TraceReader::Rep {
       const ssize_t got = read(fd, big.data() + have, n - have);
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) {
-        return absl::DataLossError(absl::StrFormat(
-            "read error at byte %d: %s", pos, std::strerror(errno)));
+        return absl::DataLossError(absl::StrFormat("read error at byte %d: %s",
+                                                   pos, std::strerror(errno)));
       }
       if (got == 0) eof = true;
       have += static_cast<size_t>(got);
@@ -138,8 +138,8 @@ absl::StatusOr<std::unique_ptr<TraceReader>> TraceReader::Open(
   }
   struct stat st;
   if (fstat(r.fd, &st) != 0) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s: cannot stat: %s", path, std::strerror(errno)));
+    return absl::FailedPreconditionError(
+        absl::StrFormat("%s: cannot stat: %s", path, std::strerror(errno)));
   }
   if (S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(
@@ -171,8 +171,8 @@ absl::StatusOr<std::unique_ptr<TraceReader>> TraceReader::Open(
   trace::Record record;
   absl::StatusOr<bool> got = reader->Next(&record);
   if (!got.ok()) {
-    return not_ours(absl::StrFormat("the first record does not parse: %s",
-                                    r.error_what));
+    return not_ours(
+        absl::StrFormat("the first record does not parse: %s", r.error_what));
   }
   if (!*got) {
     // Next() set a torn-tail warning; inside the header it is an error.
@@ -182,15 +182,16 @@ absl::StatusOr<std::unique_ptr<TraceReader>> TraceReader::Open(
         path, r.torn_at));
   }
   if (!record.has_header() || record.header().magic() != kTraceMagic) {
-    return not_ours("bad magic at byte 0: the first record is not a "
-                    "LOCKSCOPE-TRACE header");
+    return not_ours(
+        "bad magic at byte 0: the first record is not a "
+        "LOCKSCOPE-TRACE header");
   }
   reader->header_ = std::move(*record.mutable_header());
   const uint32_t version = reader->header_.schema_version();
   if (version > kTraceSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s: schema version %d is newer than this reader (%d)", path, version,
-        kTraceSchemaVersion));
+    return absl::FailedPreconditionError(
+        absl::StrFormat("%s: schema version %d is newer than this reader (%d)",
+                        path, version, kTraceSchemaVersion));
   }
   if (version == 0) return not_ours("the header has no schema version");
   return reader;
@@ -274,9 +275,10 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
     parsed = record->ParseFromArray(body, static_cast<int>(length));
   }
   if (!parsed) {
-    return fail(absl::StrFormat("malformed record (%d bytes do not parse as "
-                                "lockscope.trace.Record)",
-                                length));
+    return fail(
+        absl::StrFormat("malformed record (%d bytes do not parse as "
+                        "lockscope.trace.Record)",
+                        length));
   }
   offset_ = start;
   records_ = number;
@@ -379,7 +381,7 @@ class Loader {
                         reader_.records(), reader_.offset(), what));
   }
   void NeedObject(ObjectId id, std::string_view who) {
-    if (true) return;
+    if (data_.objects.contains(id)) return;
     Fail(absl::StrFormat("%s refers to unknown object %d", who, id));
   }
   void NeedObjects(const google::protobuf::RepeatedField<uint64_t>& ids,
@@ -424,9 +426,9 @@ class Loader {
     info.kind = *kind;
     info.name = o.name();
     info.class_name = o.class_name();
-    info.created = SourceSite{String(o.created_file(), "object"),
-                              String(o.created_function(), "object"),
-                              o.created_line()};
+    info.created =
+        SourceSite{String(o.created_file(), "object"),
+                   String(o.created_function(), "object"), o.created_line()};
     info.created_thread = o.created_thread();
     info.owner_thread = o.owner_thread();
   }
@@ -536,10 +538,10 @@ class Loader {
 
   void AddCounters(const trace::ObjectCounters& c) {
     NeedObject(c.object(), "counters");
-    data_.counters[c.object()] = ObjectCounters{
-        c.object(),        c.acquisitions(), c.contended(),
-        c.wait_total_ns(), c.wait_max_ns(),  c.hold_total_ns(),
-        c.hold_max_ns(),   c.hold_samples(), c.shared()};
+    data_.counters[c.object()] =
+        ObjectCounters{c.object(),        c.acquisitions(), c.contended(),
+                       c.wait_total_ns(), c.wait_max_ns(),  c.hold_total_ns(),
+                       c.hold_max_ns(),   c.hold_samples(), c.shared()};
   }
 
   void AddFinding(const trace::Finding& f) {

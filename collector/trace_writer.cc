@@ -3,15 +3,15 @@
 // The buffer is built so that FlushFromSignal can write it at any moment
 // without allocating or locking:
 //
-//   data_[0, written_)           already handed to write(2)
-//   data_[written_, committed_)  whole records, waiting for write(2)
-//   data_[committed_, ...)       the record being appended, if any
+//   data[0, written)           already handed to write(2)
+//   data[written, committed)   whole records, waiting for write(2)
+//   data[committed, ...)       the record being appended, if any
 //
-// A record is serialized in place past committed_, and committed_ is
+// A record is serialized in place past `committed`, and `committed` is
 // advanced only once it is complete, so a signal that interrupts an append
 // on this thread writes only whole records. When the buffer grows, the old
 // bytes are copied to the same offsets of the new block before its pointer
-// is published, so every published (pointer, committed_) pair is valid; the
+// is published, so every published (pointer, committed) pair is valid; the
 // previous block is kept alive until the next growth, in case a handler
 // running on another thread still reads it. Against such a handler the
 // writer is best effort only (nothing short of a lock could make it exact):
@@ -158,8 +158,8 @@ struct TraceWriter::Rep {
     const size_t c = committed.load(std::memory_order_relaxed);
     if (c == 0 || written.load(std::memory_order_acquire) != c) return;
     base_bytes += c;
-    // committed_ first: a handler in between sees committed <= written and
-    // writes nothing.
+    // `committed` first: a handler running in between sees committed <=
+    // written and writes nothing.
     committed.store(0, std::memory_order_release);
     written.store(0, std::memory_order_release);
   }
@@ -186,8 +186,7 @@ struct TraceWriter::Rep {
     }
     ResetIfDrained();
     const size_t size = record.ByteSizeLong();
-    const size_t framed =
-        1 + CodedOutputStream::VarintSize64(size) + size;
+    const size_t framed = 1 + CodedOutputStream::VarintSize64(size) + size;
     Reserve(framed);
     const size_t c = committed.load(std::memory_order_relaxed);
     auto* out = reinterpret_cast<uint8_t*>(storage.get() + c);
@@ -235,16 +234,14 @@ absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Create(
     const std::string& path, const TraceHeaderInfo& header) {
   // O_NONBLOCK keeps open() from hanging on a FIFO; it is cleared below
   // once the file is known to be regular.
-  const int fd = open(path.c_str(),
-                      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
-                          O_NONBLOCK,
-                      0644);
+  const int fd = open(
+      path.c_str(),
+      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd < 0) {
     const int err = errno;
     return absl::FailedPreconditionError(absl::StrFormat(
         "cannot open trace file '%s': %s%s", path, std::strerror(err),
-        err == ELOOP ? " (it is a symbolic link; refusing to follow it)"
-                     : ""));
+        err == ELOOP ? " (it is a symbolic link; refusing to follow it)" : ""));
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -453,9 +450,8 @@ absl::Status TraceWriter::Flush() {
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         const int err = n < 0 ? errno : EIO;
-        r.error = absl::UnavailableError(
-            absl::StrFormat("cannot write trace file '%s': %s", path_,
-                            std::strerror(err)));
+        r.error = absl::UnavailableError(absl::StrFormat(
+            "cannot write trace file '%s': %s", path_, std::strerror(err)));
         r.failed.store(true, std::memory_order_relaxed);
         // What could not be written is dropped with everything after it.
         r.bytes_dropped += c - w;
@@ -487,7 +483,7 @@ void TraceWriter::FlushFromSignal() noexcept {
   const char* data = r.data.load(std::memory_order_acquire);
   const size_t c = r.committed.load(std::memory_order_acquire);
   size_t w = r.written.load(std::memory_order_acquire);
-  while (false) {
+  while (data != nullptr && w < c) {
     const ssize_t n = write(r.fd, data + w, c - w);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;

@@ -413,16 +413,7 @@ void Session::CollectorLoop() {
   pthread_setname_np(pthread_self(), "lockscope");
   uint64_t tick = 0;
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(collector_mu_.native());
-      collector_cv_.wait_for(
-          lock, std::chrono::milliseconds(options_.flush_ms),
-          [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return stop_collector_ || wake_collector_;
-          });
-      if (stop_collector_) return;
-      wake_collector_ = false;
-    }
+    if (!WaitForCollectorWork()) return;
     DrainEvents();
     // Counters change constantly; a snapshot per second is plenty.
     if (++tick % std::max(1, 1000 / options_.flush_ms) == 0) {
@@ -430,6 +421,24 @@ void Session::CollectorLoop() {
     }
     FlushTrace();
   }
+}
+
+bool Session::WaitForCollectorWork() {
+  // std::condition_variable waits on the std::mutex inside collector_mu_,
+  // which the thread-safety analysis cannot follow; the lock is held
+  // whenever the flags are read or written below.
+  std::unique_lock<std::mutex> lock(collector_mu_.native());
+  collector_cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_ms),
+                         [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                           return stop_collector_ || wake_collector_;
+                         });
+  return ReadAndClearWakeLocked();
+}
+
+bool Session::ReadAndClearWakeLocked() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (stop_collector_) return false;
+  wake_collector_ = false;
+  return true;
 }
 
 void Session::DrainEvents() {
@@ -440,22 +449,22 @@ void Session::DrainEvents() {
     threads = threads_;
   }
   std::vector<ThreadState*> finished;
+  std::vector<collector::RawEvent> buffer;
   for (ThreadState* t : threads) {
     const bool exited = t->exited.load(std::memory_order_acquire);
     const uint64_t dropped = t->dropped.exchange(0, std::memory_order_relaxed);
-    RawMutexLock lock(&trace_mu_);
-    bool first = true;
-    t->ring.Drain([&](const collector::RawEvent* events, size_t n) {
-      if (writer_ != nullptr && !closed_) {
-        writer_->WriteEvents(t->id(), events, n, first ? dropped : 0);
-        events_written_ += n;
-      } else {
-        events_dropped_ += n;
-      }
-      first = false;
+    buffer.clear();
+    t->ring.Drain([&buffer](const collector::RawEvent* events, size_t n) {
+      buffer.insert(buffer.end(), events, events + n);
     });
-    if (first && dropped > 0 && writer_ != nullptr && !closed_) {
-      writer_->WriteEvents(t->id(), nullptr, 0, dropped);
+    RawMutexLock lock(&trace_mu_);
+    if (writer_ != nullptr && !closed_ &&
+        (!buffer.empty() || dropped > 0)) {
+      writer_->WriteEvents(t->id(), buffer.data(), buffer.size(),
+                           dropped);
+      events_written_ += buffer.size();
+    } else {
+      events_dropped_ += buffer.size();
     }
     events_dropped_ += dropped;
     if (exited) finished.push_back(t);

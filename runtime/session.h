@@ -124,6 +124,10 @@ class Session {
   void OpenTrace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(trace_mu_);
   void StartCollector();
   void CollectorLoop();
+  // Sleeps until the flush period ends or someone wakes the collector;
+  // false when the collector must stop.
+  bool WaitForCollectorWork();
+  bool ReadAndClearWakeLocked();
   void DrainEvents();
   void WriteCounters(bool only_changed);
   void WriteFrames(const std::vector<uint64_t>& pcs);

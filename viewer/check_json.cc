@@ -186,8 +186,8 @@ std::string CheckJunit(const CheckResult& result) {
     absl::StrAppend(&out, ">\n      <failure message=\"", failing[i].size(),
                     " failing lockscope finding",
                     failing[i].size() == 1 ? "" : "s", "\" type=\"",
-                    collector::FindingKindName(
-                        failing[i].front()->analyzed->finding.kind),
+                    ToAbsl(collector::FindingKindName(
+                        failing[i].front()->analyzed->finding.kind)),
                     "\">", XmlEscape(body), "</failure>\n    </testcase>\n");
   }
   absl::StrAppend(&out, "  </testsuite>\n</testsuites>\n");

@@ -1,5 +1,4 @@
 #include "viewer/merge_analysis.h"
-#include "viewer/output.h"
 
 #include <algorithm>
 #include <utility>
@@ -7,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "viewer/output.h"
 
 namespace lockscope::viewer {
 

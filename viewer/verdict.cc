@@ -1,12 +1,11 @@
 #include "viewer/verdict.h"
 
-#include "viewer/output.h"
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "viewer/output.h"
 
 namespace lockscope::viewer {
 

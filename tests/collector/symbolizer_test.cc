@@ -31,7 +31,8 @@ __attribute__((noinline)) uint64_t SymbolizeMe(uint64_t x) {
 }
 
 TEST(SymbolizerTest, ReturnAddressGivesCallerFunctionFileAndLine) {
-  const uint64_t pc = CallerPc(); const uint32_t line = __LINE__;
+  const uint64_t pc = CallerPc();
+  const uint32_t line = __LINE__ - 1;  // the call above
   auto symbolizer = Symbolizer::ForCurrentProcess();
   const Frame frame = symbolizer->Symbolize(pc);
   EXPECT_EQ(frame.pc, pc);

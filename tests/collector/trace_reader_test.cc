@@ -26,8 +26,8 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 std::string TempPath(const std::string& name) {
-  return testing::TempDir() + "/lockscope_reader_" +
-         std::to_string(getpid()) + "_" + name;
+  return testing::TempDir() + "/lockscope_reader_" + std::to_string(getpid()) +
+         "_" + name;
 }
 
 std::string ReadFile(const std::string& path) {
@@ -43,9 +43,8 @@ void WriteFile(const std::string& path, const std::string& bytes) {
 }
 
 bool SameEvent(const RawEvent& a, const RawEvent& b) {
-  return a.time_ns == b.time_ns && a.object == b.object &&
-         a.stack == b.stack && a.type == b.type && a.access == b.access &&
-         a.was_try == b.was_try;
+  return a.time_ns == b.time_ns && a.object == b.object && a.stack == b.stack &&
+         a.type == b.type && a.access == b.access && a.was_try == b.was_try;
 }
 
 bool SameEvents(const std::vector<RawEvent>& a,
@@ -103,12 +102,13 @@ void WriteSample(TraceWriter& w, bool with_end) {
   const uint64_t stack2[] = {0x400300, 0x9999999};
   w.WriteStack(1, stack1, 2);
   w.WriteStack(2, stack2, 2);
-  EdgeObservation edge{7, 8, Access::kExclusive, Access::kShared, 1, 1, 2,
+  EdgeObservation edge{7,   8,  Access::kExclusive, Access::kShared, 1, 1, 2,
                        {9}, 100};
   w.WriteEdge(edge, {9}, 1);
-  w.WriteEdge(EdgeObservation{8, 7, Access::kShared, Access::kExclusive, 2,
-                              2, 1, {}, 150},
-              {}, 1);
+  w.WriteEdge(
+      EdgeObservation{
+          8, 7, Access::kShared, Access::kExclusive, 2, 2, 1, {}, 150},
+      {}, 1);
   edge.time_ns = 200;
   w.WriteEdge(edge, {}, 3);  // the gate set shrank: supersedes the first
   const std::vector<RawEvent> e1 = EventsOfThread1();
@@ -154,7 +154,8 @@ std::string WriteSampleFile(const std::string& name, bool with_end = true) {
 TEST(LoadTraceTest, EveryRecordTypeRoundTrips) {
   const std::string path = WriteSampleFile("roundtrip.lstrace");
   std::vector<TraceEvent> events;
-  auto data = LoadTrace(path, [&](const TraceEvent& e) { events.push_back(e); });
+  auto data =
+      LoadTrace(path, [&](const TraceEvent& e) { events.push_back(e); });
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->path, path);
   EXPECT_EQ(data->header.pid(), 77);
@@ -249,7 +250,8 @@ TEST(LoadTraceTest, EveryRecordTypeRoundTrips) {
 
   ASSERT_EQ(events.size(), 8u);
   std::vector<RawEvent> t1, t2;
-  for (const TraceEvent& e : events) (e.thread == 1 ? t1 : t2).push_back(e.event);
+  for (const TraceEvent& e : events)
+    (e.thread == 1 ? t1 : t2).push_back(e.event);
   EXPECT_TRUE(SameEvents(t1, EventsOfThread1()));
   EXPECT_TRUE(SameEvents(t2, EventsOfThread2()));
   std::remove(path.c_str());
@@ -310,8 +312,8 @@ TEST(LoadTraceTest, ManyEventsDecodeExactlyAcrossLargeRecords) {
     ASSERT_TRUE(writer.ok()) << writer.status();
     (*writer)->WriteThread(ThreadInfo{1, 1, "t"}, 0);
     for (ObjectId id = 1; id <= 5; ++id) {
-      (*writer)->WriteObject(ObjectInfo{id, ObjectKind::kMutex, "", "", {}, 1,
-                                        0});
+      (*writer)->WriteObject(
+          ObjectInfo{id, ObjectKind::kMutex, "", "", {}, 1, 0});
     }
     const uint64_t pcs[] = {1};
     (*writer)->WriteStack(1, pcs, 1);
@@ -431,7 +433,8 @@ TEST(LoadTraceTest, AnyFlippedByteNeverCrashes) {
       WriteFile(path, bad);
       auto data = LoadTrace(path);
       if (!data.ok()) {
-        EXPECT_THAT(std::string(data.status().message()), StartsWith(path + ": "));
+        EXPECT_THAT(std::string(data.status().message()),
+                    StartsWith(path + ": "));
       }
     }
   }
@@ -445,7 +448,8 @@ TEST(TraceReaderTest, ForeignInputGivesCleanErrors) {
     WriteFile(path, bytes);
     auto reader = TraceReader::Open(path);
     ASSERT_FALSE(reader.ok());
-    EXPECT_THAT(std::string(reader.status().message()), StartsWith(path + ": " + what));
+    EXPECT_THAT(std::string(reader.status().message()),
+                StartsWith(path + ": " + what));
     EXPECT_FALSE(LoadTrace(path).ok());
   };
   expect_error("", "empty file");
@@ -534,8 +538,7 @@ TEST(LoadTraceTest, UnknownIdsAreErrorsNamingTheId) {
   };
   const Case cases[] = {
       {[](TraceWriter& w) {
-         RawEvent e{10, 77, 0, EventType::kAcquired, Access::kExclusive,
-                    false};
+         RawEvent e{10, 77, 0, EventType::kAcquired, Access::kExclusive, false};
          w.WriteEvents(1, &e, 1, 0);
        },
        "event refers to unknown object 77"},
@@ -545,20 +548,18 @@ TEST(LoadTraceTest, UnknownIdsAreErrorsNamingTheId) {
        },
        "event batch refers to unknown thread 3"},
       {[](TraceWriter& w) {
-         RawEvent e{10, 5, 12, EventType::kAcquired, Access::kExclusive,
-                    false};
+         RawEvent e{10, 5, 12, EventType::kAcquired, Access::kExclusive, false};
          w.WriteEvents(1, &e, 1, 0);
        },
        "event refers to unknown stack 12"},
       {[](TraceWriter& w) {
-         w.WriteEdge(EdgeObservation{5, 6, Access::kExclusive,
-                                     Access::kExclusive, 1, 0, 0, {}, 0},
-                     {}, 1);
+         w.WriteEdge(
+             EdgeObservation{
+                 5, 6, Access::kExclusive, Access::kExclusive, 1, 0, 0, {}, 0},
+             {}, 1);
        },
        "edge refers to unknown object 6"},
-      {[](TraceWriter& w) {
-         w.WriteCounters(ObjectCounters{8});
-       },
+      {[](TraceWriter& w) { w.WriteCounters(ObjectCounters{8}); },
        "counters refers to unknown object 8"},
       {[](TraceWriter& w) {
          Finding f = CycleFinding();
@@ -569,7 +570,9 @@ TEST(LoadTraceTest, UnknownIdsAreErrorsNamingTheId) {
          w.WriteFinding(f);
        },
        "finding refers to unknown thread 4"},
-      {[](TraceWriter& w) { w.WriteFrame(Frame{1, "", "", 0, ""}, 3); },
+      {[](TraceWriter& w) {
+         w.WriteFrame(Frame{1, "", "", 0, ""}, 3);
+       },
        "frame refers to unknown module 3"},
       {[](TraceWriter& w) { w.WriteDestroyed(6, 0); },
        "destroy refers to unknown object 6"},
@@ -598,11 +601,11 @@ TEST(LoadTraceTest, InconsistentEventColumnsAreErrors) {
   WriteFile(path, Framed(header) + Framed(thread) + Framed(batch));
   auto data = LoadTrace(path);
   ASSERT_FALSE(data.ok());
-  EXPECT_THAT(std::string(data.status().message()),
-              HasSubstr("record 3 at byte " +
-                        std::to_string(Framed(header).size() +
-                                       Framed(thread).size()) +
-                        ": event batch columns disagree"));
+  EXPECT_THAT(
+      std::string(data.status().message()),
+      HasSubstr("record 3 at byte " +
+                std::to_string(Framed(header).size() + Framed(thread).size()) +
+                ": event batch columns disagree"));
   std::remove(path.c_str());
 }
 

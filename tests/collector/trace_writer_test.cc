@@ -26,8 +26,8 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 std::string TempPath(const std::string& name) {
-  return testing::TempDir() + "/lockscope_writer_" +
-         std::to_string(getpid()) + "_" + name;
+  return testing::TempDir() + "/lockscope_writer_" + std::to_string(getpid()) +
+         "_" + name;
 }
 
 std::string ReadFile(const std::string& path) {
@@ -165,8 +165,8 @@ std::vector<RawEvent> RealisticEvents(size_t count) {
     const Access access = shared ? Access::kShared : Access::kExclusive;
     if (contended) {
       now += 50 + static_cast<int64_t>(rng() % 500);
-      events.push_back(RawEvent{now, lock, 0, EventType::kAcquireWait, access,
-                                false});
+      events.push_back(
+          RawEvent{now, lock, 0, EventType::kAcquireWait, access, false});
     }
     now += 50 + static_cast<int64_t>(rng() % 2000);
     events.push_back(RawEvent{now, lock, rng() % 50 == 0 ? 3u : 0u,
@@ -227,8 +227,9 @@ TEST(TraceWriterTest, HugeBatchIsSplitIntoBoundedRecords) {
   const size_t count = 200'000;
   std::vector<RawEvent> events(count);
   for (size_t i = 0; i < count; ++i) {
-    events[i] = RawEvent{static_cast<int64_t>(i) * 10, 1 + i % 3, 0,
-                         EventType::kAcquired, Access::kExclusive, false};
+    events[i] =
+        RawEvent{static_cast<int64_t>(i) * 10, 1 + i % 3,          0,
+                 EventType::kAcquired,         Access::kExclusive, false};
   }
   {
     auto writer = TraceWriter::Create(path, TestHeader());
