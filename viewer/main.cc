@@ -86,7 +86,7 @@ int Main(int argc, char** argv) {
     absl::StatusOr<int> status = subcommands[i]->Run(context);
     std::cout.flush();
     if (!status.ok()) {
-      std::cerr << "lockscope: " << OneLine(status.status().message())
+      std::cerr << "lockscope: " << OneLine(std::string(status.status().message()))
                 << std::endl;
       return kExitError;
     }

@@ -1,0 +1,84 @@
+// lockscope::Mutex against std::mutex, in the same process.
+//
+// Built twice (bench/CMakeLists.txt): mutex_plain_benchmark (untracked: the
+// wrapper must be std::mutex exactly) and mutex_tracked_benchmark (tracked:
+// what TRACK_THREAD_BORROWS costs). Which events mode the tracked runs
+// measure is chosen by LOCKSCOPE_OPTIONS (scripts/bench.sh sets it).
+//
+// Every case runs the same template for both lock types, so the ratio
+// lockscope/std of one run compares the same loop on the same machine state.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "bench/bench_locks.h"
+#include "lockscope/mutex.h"
+
+namespace lockscope_bench {
+namespace {
+
+// One lock, lock+unlock: the uncontended fast path.
+template <typename M>
+void BM_Flat(benchmark::State& state) {
+  auto lock = NewLock<M>("flat");
+  for (auto _ : state) {
+    lock->mu.lock();
+    lock->mu.unlock();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_TEMPLATE(BM_Flat, std::mutex);
+BENCHMARK_TEMPLATE(BM_Flat, lockscope::Mutex);
+
+// Four locks nested in a fixed order (a chain the runtime has validated):
+// one iteration is four lock+unlock pairs.
+template <typename M>
+void BM_Nested4(benchmark::State& state) {
+  LockChain<M, 4> chain("nested");
+  for (auto _ : state) chain.LockUnlockAll();
+  state.SetItemsProcessed(state.iterations() * 4);
+}
+BENCHMARK_TEMPLATE(BM_Nested4, std::mutex);
+BENCHMARK_TEMPLATE(BM_Nested4, lockscope::Mutex);
+
+// Each thread nests its own four locks: nothing is shared, so throughput
+// should double from one thread to two unless the tool serializes threads.
+// Compare items_per_second at threads:2 with threads:1.
+template <typename M>
+void BM_Nested4Private(benchmark::State& state) {
+  LockChain<M, 4> chain("private" + std::to_string(state.thread_index()) +
+                        ".");
+  for (auto _ : state) chain.LockUnlockAll();
+  state.SetItemsProcessed(state.iterations() * 4);
+}
+BENCHMARK_TEMPLATE(BM_Nested4Private, std::mutex)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Nested4Private, lockscope::Mutex)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+
+// Two threads take one lock around a tiny critical section: many
+// acquisitions find it taken and wait (the contended path).
+template <typename M>
+void BM_Contended(benchmark::State& state) {
+  static Padded<M>* const lock = NewLock<M>("contended").release();
+  static uint64_t counter = 0;
+  for (auto _ : state) {
+    lock->mu.lock();
+    benchmark::DoNotOptimize(++counter);
+    lock->mu.unlock();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_TEMPLATE(BM_Contended, std::mutex)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Contended, lockscope::Mutex)->Threads(2)->UseRealTime();
+
+}  // namespace
+}  // namespace lockscope_bench
+
+BENCHMARK_MAIN();

@@ -1,0 +1,90 @@
+# Install rules and the exported CMake package. Included at the end of the
+# top-level CMakeLists.txt, once every target exists.
+#
+# What `cmake --install` lays down (under the prefix):
+#   include/lockscope/*.h                 the public API (<lockscope/...>)
+#   include/lockscope/runtime/hooks.h     found by config.h's "runtime/hooks.h"
+#   lib/liblockscope_{runtime,collector,proto}.a
+#   bin/lockscope                         the CLI
+#   lib/cmake/lockscope/                  find_package(lockscope CONFIG):
+#       lockscopeConfig.cmake, lockscopeConfigVersion.cmake,
+#       lockscopeTargets.cmake (lockscope::headers, ::runtime, ::tracked,
+#       ::cli, and the internal ::collector, ::proto), LockscopeTest.cmake
+#       (lockscope_add_test) and its driver scripts
+#   lib/pkgconfig/lockscope.pc            the tracked flavour for non-CMake builds
+#   share/doc/lockscope/                  the user documentation
+#
+# lockscope::lockscope itself is not exported: the config file makes it, so
+# that the consumer's LOCKSCOPE_TRACK decides what it means.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(LOCKSCOPE_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/lockscope
+    CACHE STRING "Where the lockscope CMake package is installed")
+
+# The targets keep their in-tree names; the package names them by role.
+set_target_properties(lockscope_instrument PROPERTIES EXPORT_NAME headers)
+set_target_properties(lockscope_tracked PROPERTIES EXPORT_NAME tracked)
+set_target_properties(lockscope_runtime PROPERTIES EXPORT_NAME runtime)
+set_target_properties(lockscope_collector PROPERTIES EXPORT_NAME collector)
+set_target_properties(lockscope_proto PROPERTIES EXPORT_NAME proto)
+set_target_properties(lockscope_cli PROPERTIES EXPORT_NAME cli)
+
+# In the build tree the headers come from the source tree (BUILD_INTERFACE,
+# set where the targets are made); installed, from include/.
+target_include_directories(lockscope_instrument INTERFACE
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+
+set(_lockscope_headers app_cell.h config.h gtest.h lockscope.h mutex.h
+    rwlock.h source_location.h)
+list(TRANSFORM _lockscope_headers PREPEND
+     ${PROJECT_SOURCE_DIR}/instrument/lockscope/)
+install(FILES ${_lockscope_headers}
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lockscope)
+# config.h includes "runtime/hooks.h", which resolves next to it.
+install(FILES ${PROJECT_SOURCE_DIR}/runtime/hooks.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lockscope/runtime)
+
+# The static runtime needs the collector and the generated schema at link
+# time; their headers stay private to lockscope.
+install(TARGETS
+    lockscope_instrument lockscope_tracked lockscope_runtime
+    lockscope_collector lockscope_proto lockscope_cli
+  EXPORT lockscopeTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(EXPORT lockscopeTargets
+  NAMESPACE lockscope::
+  DESTINATION ${LOCKSCOPE_INSTALL_CMAKEDIR})
+
+configure_package_config_file(
+  ${PROJECT_SOURCE_DIR}/cmake/lockscopeConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/cmake/lockscopeConfig.cmake
+  INSTALL_DESTINATION ${LOCKSCOPE_INSTALL_CMAKEDIR})
+write_basic_package_version_file(
+  ${PROJECT_BINARY_DIR}/cmake/lockscopeConfigVersion.cmake
+  VERSION ${PROJECT_VERSION}
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+    ${PROJECT_BINARY_DIR}/cmake/lockscopeConfig.cmake
+    ${PROJECT_BINARY_DIR}/cmake/lockscopeConfigVersion.cmake
+    ${PROJECT_SOURCE_DIR}/cmake/LockscopeTest.cmake
+    ${PROJECT_SOURCE_DIR}/cmake/LockscopeRunTest.cmake
+    ${PROJECT_SOURCE_DIR}/cmake/LockscopeCheckDir.cmake
+  DESTINATION ${LOCKSCOPE_INSTALL_CMAKEDIR})
+
+# pkg-config: the prefix is found relative to the .pc file (${pcfiledir}),
+# because `cmake --install --prefix DIR` picks the prefix after configure.
+file(RELATIVE_PATH LOCKSCOPE_PC_PREFIX_FROM_PCDIR
+     /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+set(LOCKSCOPE_PC_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
+set(LOCKSCOPE_PC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
+configure_file(${PROJECT_SOURCE_DIR}/cmake/lockscope.pc.in
+               ${PROJECT_BINARY_DIR}/cmake/lockscope.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/cmake/lockscope.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
+  DESTINATION ${CMAKE_INSTALL_DOCDIR}
+  FILES_MATCHING PATTERN "*.md")
