@@ -10,7 +10,7 @@
 #       lockscopeConfig.cmake, lockscopeConfigVersion.cmake,
 #       lockscopeTargets.cmake (lockscope::headers, ::runtime, ::tracked,
 #       ::cli, and the internal ::collector, ::proto), LockscopeTest.cmake
-#       (lockscope_add_test) and its driver scripts
+#       (lockscope_add_test) and its driver scripts (*.sh)
 #   lib/pkgconfig/lockscope.pc            the tracked flavour for non-CMake builds
 #   share/doc/lockscope/                  the user documentation
 #
@@ -70,14 +70,18 @@ install(FILES
     ${PROJECT_BINARY_DIR}/cmake/lockscopeConfig.cmake
     ${PROJECT_BINARY_DIR}/cmake/lockscopeConfigVersion.cmake
     ${PROJECT_SOURCE_DIR}/cmake/LockscopeTest.cmake
-    ${PROJECT_SOURCE_DIR}/cmake/LockscopeRunTest.cmake
-    ${PROJECT_SOURCE_DIR}/cmake/LockscopeCheckDir.cmake
+  DESTINATION ${LOCKSCOPE_INSTALL_CMAKEDIR})
+install(PROGRAMS
+    ${PROJECT_SOURCE_DIR}/cmake/lockscope_run_test.sh
+    ${PROJECT_SOURCE_DIR}/cmake/lockscope_check_dir.sh
   DESTINATION ${LOCKSCOPE_INSTALL_CMAKEDIR})
 
 # pkg-config: the prefix is found relative to the .pc file (${pcfiledir}),
 # because `cmake --install --prefix DIR` picks the prefix after configure.
 file(RELATIVE_PATH LOCKSCOPE_PC_PREFIX_FROM_PCDIR
      /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+string(REGEX REPLACE "/$" "" LOCKSCOPE_PC_PREFIX_FROM_PCDIR
+       "${LOCKSCOPE_PC_PREFIX_FROM_PCDIR}")
 set(LOCKSCOPE_PC_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
 set(LOCKSCOPE_PC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
 configure_file(${PROJECT_SOURCE_DIR}/cmake/lockscope.pc.in

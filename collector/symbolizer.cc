@@ -7,11 +7,14 @@
 #include "collector/symbolizer.h"
 
 #include <cxxabi.h>
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -45,7 +48,63 @@ std::string Demangle(const char* name) {
   if (status != 0 || demangled == nullptr) return name;
   std::string out(demangled);
   std::free(demangled);
+  // lockscope's mode namespaces say nothing to a reader of a stack.
+  for (const char* ns : {"tracked_v1::", "plain_v1::"}) {
+    for (size_t at = out.find(ns); at != std::string::npos;
+         at = out.find(ns)) {
+      out.erase(at, std::strlen(ns));
+    }
+  }
   return out;
+}
+
+// The compile unit holding `addr`, with or without .debug_aranges.
+Dwarf_Die* CompileUnitFor(Dwfl_Module* module, Dwarf_Addr addr,
+                          Dwarf_Addr* bias) {
+  if (Dwarf_Die* cu = dwfl_module_addrdie(module, addr, bias)) return cu;
+  Dwarf_Die* cu = nullptr;
+  while ((cu = dwfl_module_nextcu(module, cu, bias)) != nullptr) {
+    if (dwarf_haspc(cu, addr - *bias) > 0) return cu;
+  }
+  return nullptr;
+}
+
+// Name of an inlined subroutine: its abstract origin's linkage name
+// (demangled) or plain name.
+std::string InlinedName(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  for (int at : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name}) {
+    if (dwarf_attr_integrate(die, at, &attr) != nullptr) {
+      if (const char* name = dwarf_formstring(&attr)) return Demangle(name);
+    }
+  }
+  if (const char* name = dwarf_diename(die)) return name;
+  Dwarf_Die origin;
+  if (dwarf_attr(die, DW_AT_abstract_origin, &attr) != nullptr &&
+      dwarf_formref_die(&attr, &origin) != nullptr) {
+    if (const char* name = dwarf_diename(&origin)) return name;
+  }
+  return "";
+}
+
+// DW_AT_call_file / DW_AT_call_line of an inlined subroutine.
+void CallSite(Dwarf_Die* cu, Dwarf_Die* die, std::string* file,
+              uint32_t* line) {
+  Dwarf_Attribute attr;
+  Dwarf_Word value = 0;
+  file->clear();
+  *line = 0;
+  if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &value) == 0) {
+    *line = static_cast<uint32_t>(value);
+  }
+  Dwarf_Files* files = nullptr;
+  size_t count = 0;
+  if (dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &value) == 0 &&
+      dwarf_getsrcfiles(cu, &files, &count) == 0 && value < count) {
+    if (const char* f = dwarf_filesrc(files, value, nullptr, nullptr)) {
+      *file = f;
+    }
+  }
 }
 
 // dwfl_module_getsrc finds the compile unit through .debug_aranges, which
@@ -74,6 +133,7 @@ void LineFromCompileUnits(Dwfl_Module* module, Dwarf_Addr addr, Frame& frame) {
 struct Symbolizer::Rep {
   Dwfl* dwfl = nullptr;
   absl::flat_hash_map<uint64_t, Frame> cache;
+  absl::flat_hash_map<uint64_t, std::vector<Frame>> inlined_cache;
 
   ~Rep() {
     if (dwfl != nullptr) dwfl_end(dwfl);
@@ -147,6 +207,74 @@ Frame Symbolizer::Symbolize(uint64_t pc) {
   }
   rep_->cache.emplace(pc, frame);
   return frame;
+}
+
+std::vector<Frame> Symbolizer::SymbolizeInlined(uint64_t pc) {
+  if (auto it = rep_->inlined_cache.find(pc); it != rep_->inlined_cache.end()) {
+    return it->second;
+  }
+  Frame physical = Symbolize(pc);
+  std::vector<Frame> frames;
+  const Dwarf_Addr addr = pc > 0 ? pc - 1 : 0;
+  Dwfl_Module* module = rep_->dwfl != nullptr && pc > 0
+                            ? dwfl_addrmodule(rep_->dwfl, addr)
+                            : nullptr;
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = module != nullptr ? CompileUnitFor(module, addr, &bias)
+                                    : nullptr;
+  // dwarf_getscopes follows an inlined subroutine into its abstract
+  // definition; re-fetch the innermost scope and list its containing DIEs
+  // in the concrete tree instead, which walk through the callers (as
+  // eu-addr2line -i does).
+  Dwarf_Die* scopes = nullptr;
+  int n = cu != nullptr ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+  if (n > 0) {
+    Dwarf_Addr dwarf_bias = 0;
+    Dwarf* dwarf = dwfl_module_getdwarf(module, &dwarf_bias);
+    Dwarf_Die innermost;
+    const bool found =
+        dwarf != nullptr &&
+        dwarf_offdie(dwarf, dwarf_dieoffset(&scopes[0]), &innermost) != nullptr;
+    std::free(scopes);
+    scopes = nullptr;
+    n = found ? dwarf_getscopes_die(&innermost, &scopes) : 0;
+  }
+  // Walk outwards: each inlined subroutine holds the current location and
+  // was called from its DW_AT_call_file:line, the next frame's location.
+  std::string file = physical.file;
+  uint32_t line = physical.line;
+  for (int i = 0; i < std::max(n, 0); ++i) {
+    const int tag = dwarf_tag(&scopes[i]);
+    if (tag == DW_TAG_subprogram) break;
+    if (tag != DW_TAG_inlined_subroutine) continue;
+    Frame f;
+    f.pc = pc;
+    f.module = physical.module;
+    f.function = InlinedName(&scopes[i]);
+    f.file = file;
+    f.line = line;
+    frames.push_back(std::move(f));
+    CallSite(cu, &scopes[i], &file, &line);
+  }
+  std::free(scopes);
+  if (!frames.empty()) {
+    physical.file = file;
+    physical.line = line;
+  }
+  frames.push_back(std::move(physical));
+  // GCC can describe one inlined function as two nested scopes; show it once
+  // (the innermost location).
+  std::vector<Frame> merged;
+  for (Frame& f : frames) {
+    if (!merged.empty() && !f.function.empty() &&
+        merged.back().function == f.function) {
+      continue;
+    }
+    merged.push_back(std::move(f));
+  }
+  frames = std::move(merged);
+  rep_->inlined_cache.emplace(pc, frames);
+  return frames;
 }
 
 }  // namespace lockscope::collector

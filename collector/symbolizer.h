@@ -29,6 +29,13 @@ class Symbolizer {
   // is looked up (pc - 1). Unknown parts of the frame are left empty / 0.
   Frame Symbolize(uint64_t pc);
 
+  // The same pc with inlining undone: the functions inlined at the call,
+  // innermost first, then the physical function (the last element, whose
+  // line is the outermost inlined call's site). One element when nothing
+  // was inlined. Function names drop lockscope's inline mode namespace
+  // (tracked_v1::/plain_v1::).
+  std::vector<Frame> SymbolizeInlined(uint64_t pc);
+
  private:
   struct Rep;
   explicit Symbolizer(std::unique_ptr<Rep> rep);

@@ -80,8 +80,11 @@ class TraceData : public FindingContext {
   // Destruction time of destroyed objects.
   absl::flat_hash_map<ObjectId, int64_t> destroyed;
   absl::flat_hash_map<StackId, std::vector<uint64_t>> stacks;
-  // Symbolized frames by pc (Frame::module holds the module's path).
+  // Symbolized frames by pc (Frame::module holds the module's path): the
+  // physical function at the pc...
   absl::flat_hash_map<uint64_t, Frame> frames;
+  // ...and the functions inlined there, innermost first (see trace.proto).
+  absl::flat_hash_map<uint64_t, std::vector<Frame>> inlined;
   absl::flat_hash_map<uint64_t, trace::Module> modules;
   // Latest record of each (from, to) edge, in first-seen order.
   std::vector<trace::Edge> edges;
@@ -99,7 +102,8 @@ class TraceData : public FindingContext {
   // Torn-tail warning, empty if the trace ended cleanly or just stopped.
   std::string warning;
 
-  // FindingContext.
+  // FindingContext. Stack() lists a pc's inlined functions, innermost
+  // first, before its physical frame, all with the same pc.
   const ObjectInfo* Object(ObjectId id) const override;
   const ThreadInfo* Thread(ThreadId id) const override;
   std::vector<Frame> Stack(StackId id) const override;

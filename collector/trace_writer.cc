@@ -318,7 +318,8 @@ void TraceWriter::WriteStack(StackId id, const uint64_t* pcs, size_t count) {
   rep_->Append(record);
 }
 
-void TraceWriter::WriteFrame(const Frame& frame, uint64_t module) {
+void TraceWriter::WriteFrame(const Frame& frame, uint64_t module,
+                             const std::vector<Frame>& inlined) {
   const uint64_t function = rep_->Intern(frame.function);
   const uint64_t file = rep_->Intern(frame.file);
   trace::Record record;
@@ -328,6 +329,12 @@ void TraceWriter::WriteFrame(const Frame& frame, uint64_t module) {
   f->set_function(function);
   f->set_file(file);
   f->set_line(frame.line);
+  for (const Frame& in : inlined) {
+    trace::InlinedFrame* i = f->add_inlined();
+    i->set_function(rep_->Intern(in.function));
+    i->set_file(rep_->Intern(in.file));
+    i->set_line(in.line);
+  }
   rep_->Append(record);
 }
 

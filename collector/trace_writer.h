@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -63,8 +64,11 @@ class TraceWriter {
   void WriteDestroyed(ObjectId id, int64_t time_ns);
   void WriteModule(const ModuleInfo& module);
   void WriteStack(StackId id, const uint64_t* pcs, size_t count);
+  // `frame` is the physical (not inlined) function at frame.pc; `inlined`
+  // the functions inlined there, innermost first (see trace.proto Frame).
   // `module` is the ModuleInfo id (0 = unknown); Frame::module is ignored.
-  void WriteFrame(const Frame& frame, uint64_t module);
+  void WriteFrame(const Frame& frame, uint64_t module,
+                  const std::vector<Frame>& inlined = {});
   void WriteEdge(const EdgeObservation& edge,
                  const std::vector<ObjectId>& gates, uint64_t count);
   // Encodes events of one thread column-wise, times delta-encoded.

@@ -5,12 +5,20 @@
 // A known pattern (every chain already validated by this thread) touches
 // only thread-local memory and the object's own counters: no shared lock,
 // no clock read unless events=all or the acquisition had to wait.
+//
+// The hot hooks (AfterAcquire, BeforeRelease, OnBorrow, OnBorrowRelease)
+// are each one test of the common case (a registered thread, an announced
+// object, events != all, a lone lock or a chain in the cache's front, an
+// in-order unlock) that either finishes in a few instructions without
+// calling anything, so the compiler saves no registers, or hands everything
+// to one out-of-line *Slow function.
 #include "runtime/hooks.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "collector/report.h"
 #include "runtime/object_state.h"
@@ -24,8 +32,18 @@ using collector::EventType;
 using collector::StackId;
 
 // Frames between a *Slow function and the user's call into the wrapper:
-// Slow -> hook -> wrapper method.
+// Slow -> hook -> wrapper method. Only a fallback: every slow path also gets
+// `caller`, the hook's return address into the user's code (the wrapper is
+// inlined there), where the stack is cut exactly.
 constexpr int kSkipFromSlow = 2;
+
+#define LOCKSCOPE_CALLER_PC() \
+  reinterpret_cast<uint64_t>(__builtin_return_address(0))
+
+// After a hook's call into its slow path: keeps the call from becoming a
+// tail jump, which would drop the hook's frame and shift Session::Announce's
+// frame count (it skips a fixed number of frames).
+#define LOCKSCOPE_NO_TAIL_CALL() asm volatile("")
 
 collector::Access ToModel(Access a) {
   return a == Access::kExclusive ? collector::Access::kExclusive
@@ -75,8 +93,8 @@ __attribute__((noinline)) void AnnounceSlow(ObjectState* o) {
   Session::Get().Announce(o);
 }
 
-inline void CountAcquisition(ObjectState* o, Access a) {
-  if (!o->announced.load(std::memory_order_relaxed)) AnnounceSlow(o);
+// Counts one acquisition of an announced object.
+inline void Count(ObjectState* o, Access a) {
   if (a == Access::kExclusive) {
     BumpOwned(o->acquisitions);  // serialized by the lock itself
   } else {
@@ -84,14 +102,20 @@ inline void CountAcquisition(ObjectState* o, Access a) {
   }
 }
 
+inline void CountAcquisition(ObjectState* o, Access a) {
+  if (!o->announced.load(std::memory_order_relaxed)) AnnounceSlow(o);
+  Count(o, a);
+}
+
 // A chain this thread has never validated: capture the stack, hand every new
 // edge to the analyzer, and remember the chain.
 __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
-                                               Access a, uint64_t key) {
+                                               Access a, uint64_t key,
+                                               uint64_t caller) {
   if (t->in_runtime) return 0;
   t->in_runtime = true;
   Session& s = Session::Get();
-  const StackId stack = s.CaptureStack(kSkipFromSlow);
+  const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
   if (!t->held.empty()) {
     std::vector<collector::EdgeObservation> edges;
     const int64_t now = NowNs();
@@ -122,24 +146,31 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
 }
 
 // Pushes a blocking acquisition (waited or not) on the held stack.
-inline void PushBlocking(ThreadState* t, ObjectState* o, Access a,
-                         int64_t acquired_ns) {
+__attribute__((always_inline)) inline void PushBlocking(ThreadState* t, ObjectState* o, Access a,
+                         int64_t acquired_ns, uint64_t caller) {
   CountAcquisition(o, a);
-  const uint64_t below = t->held.empty() ? 0 : t->held.back().chain_key;
-  const uint64_t key = ChainKey(below, o->id(), a, /*was_try=*/false);
   StackId stack = 0;
-  if (!t->chains.Lookup(key, &stack)) stack = NewChainSlow(t, o, a, key);
+  uint64_t key;
+  if (t->held.empty()) {
+    key = RootKey(o->id(), a, /*was_try=*/false);  // no edge, no lookup
+  } else {
+    key = ChainKey(t->held.back().chain_key, o->id(), a, /*was_try=*/false);
+    if (!t->chains.Lookup(key, &stack)) {
+      stack = NewChainSlow(t, o, a, key, caller);
+    }
+  }
   t->held.push_back(HeldLock{o, o->id(), key, stack, acquired_ns, a, false});
 }
 
 [[noreturn]] __attribute__((noinline)) void RecursiveLockSlow(
-    ThreadState* t, ObjectState* o, Access a, const HeldLock& held) {
+    ThreadState* t, ObjectState* o, Access a, const HeldLock& held,
+    uint64_t caller) {
   Session& s = Session::Get();
   collector::Finding f;
   f.kind = collector::FindingKind::kRecursiveLock;
   f.objects = {o->id()};
   f.threads = {t->id()};
-  f.stack = s.CaptureStack(kSkipFromSlow);
+  f.stack = s.CaptureStack(kSkipFromSlow, caller);
   f.other_stack = held.stack != 0
                       ? held.stack
                       : o->first_stack.load(std::memory_order_relaxed);
@@ -154,7 +185,8 @@ inline void PushBlocking(ThreadState* t, ObjectState* o, Access a,
 }
 
 __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
-                                                  ObjectState* o, Access a) {
+                                                  ObjectState* o, Access a,
+                                                  uint64_t caller) {
   if (t->in_runtime) return;
   t->in_runtime = true;
   Session& s = Session::Get();
@@ -162,7 +194,7 @@ __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
   f.kind = collector::FindingKind::kUnlockNotOwner;
   f.objects = {o->id()};
   f.threads = {t->id()};
-  f.stack = s.CaptureStack(kSkipFromSlow);
+  f.stack = s.CaptureStack(kSkipFromSlow, caller);
   f.message = absl::StrCat(ThreadLabel(t), " unlocks ", Describe(o),
                            a == Access::kExclusive ? " (exclusive)"
                                                    : " (shared)",
@@ -173,8 +205,9 @@ __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
 }
 
 __attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
-                                           Access a, int64_t now) {
-  const StackId stack = Session::Get().CaptureStack(kSkipFromSlow);
+                                           Access a, int64_t now,
+                                           uint64_t caller) {
+  const StackId stack = Session::Get().CaptureStack(kSkipFromSlow, caller);
   RawMutexLock lock(&t->wait_mu);
   t->wait.waiting_for = o;
   t->wait.waiting_for_id = o->id();
@@ -194,7 +227,8 @@ __attribute__((noinline)) void ClearWait(ThreadState* t) {
 
 __attribute__((noinline)) void CrossThreadBorrowSlow(ThreadState* t,
                                                      ObjectState* cell,
-                                                     Access a, const Site& at) {
+                                                     Access a, const Site& at,
+                                                     uint64_t caller) {
   if (t->in_runtime) return;
   t->in_runtime = true;
   Session& s = Session::Get();
@@ -203,7 +237,7 @@ __attribute__((noinline)) void CrossThreadBorrowSlow(ThreadState* t,
   f.kind = collector::FindingKind::kCrossThreadBorrow;
   f.objects = {cell->id()};
   f.threads = {t->id(), owner};
-  f.stack = s.CaptureStack(kSkipFromSlow);
+  f.stack = s.CaptureStack(kSkipFromSlow, caller);
   f.message = absl::StrCat(
       Describe(cell), " owned by thread ", owner, " borrowed (",
       a == Access::kExclusive ? "borrow_mut" : "borrow", ") on ",
@@ -218,13 +252,88 @@ __attribute__((noinline)) void CrossThreadBorrowSlow(ThreadState* t,
 }
 
 __attribute__((noinline)) StackId NewBorrowSiteSlow(ThreadState* t,
-                                                    uint64_t key) {
+                                                    uint64_t key,
+                                                    uint64_t caller) {
   if (t->in_runtime) return 0;
   t->in_runtime = true;
-  const StackId stack = Session::Get().CaptureStack(kSkipFromSlow);
+  const StackId stack = Session::Get().CaptureStack(kSkipFromSlow, caller);
   t->borrow_sites.Insert(key, stack);
   t->in_runtime = false;
   return stack;
+}
+
+// The rest of AfterAcquire: first hook on this thread, first use of the
+// object, events=all, or a chain not in the cache's front. Called (never
+// tail-called) from the hook, so Session::Announce's frame count holds.
+__attribute__((noinline)) void AcquireSlow(ThreadState* t, ObjectState* o,
+                                           Access a, uint64_t caller) {
+  if (t == nullptr) t = CurrentThread();
+  if (!o->announced.load(std::memory_order_relaxed)) {
+    Session::Get().Announce(o);
+  }
+  const int64_t now = t->events_all ? NowNs() : 0;
+  PushBlocking(t, o, a, now, caller);
+  if (now != 0) Record(t, now, o, EventType::kAcquired, a, false, 0);
+}
+
+// The rest of BeforeRelease: an unlock out of order, of a lock the thread
+// does not hold, or of a measured acquisition (hold time, events).
+__attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
+                                           Access a, uint64_t caller) {
+  if (t == nullptr) t = CurrentThread();
+  const size_t n = t->held.size();
+  HeldLock h;
+  if (n != 0 && t->held[n - 1].object == o) {
+    h = t->held[n - 1];
+    t->held.pop_back();
+  } else {
+    size_t i = n;
+    while (i > 0 && t->held[i - 1].object != o) --i;
+    if (i == 0) {
+      UnlockNotOwnerSlow(t, o, a, caller);
+      return;
+    }
+    h = t->held[i - 1];
+    t->held.erase(t->held.begin() + static_cast<ptrdiff_t>(i - 1));
+    t->RekeyFrom(i - 1);
+  }
+  if (h.acquired_ns != 0) {
+    const int64_t now = NowNs();
+    const uint64_t hold = now > h.acquired_ns ? now - h.acquired_ns : 0;
+    if (a == Access::kExclusive) {  // still held: serialized by the lock
+      BumpOwned(o->hold_total_ns, hold);
+      StoreMaxOwned(o->hold_max_ns, hold);
+      BumpOwned(o->hold_samples);
+    } else {
+      o->hold_total_ns.fetch_add(hold, std::memory_order_relaxed);
+      StoreMax(o->hold_max_ns, hold);
+      o->hold_samples.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (t->events_any) Record(t, now, o, EventType::kReleased, a, false, 0);
+  }
+}
+
+// The rest of OnBorrow: first hook on this thread, first use of the cell, a
+// borrow off the owner thread, a site not in the cache's front, events=all.
+__attribute__((noinline)) void BorrowSlow(ThreadState* t, ObjectState* cell,
+                                          Access a, bool was_try,
+                                          const Site& at, uint64_t caller) {
+  if (t == nullptr) t = CurrentThread();
+  if (!cell->announced.load(std::memory_order_relaxed)) {
+    Session::Get().Announce(cell);
+  }
+  BumpOwned(a == Access::kExclusive ? cell->acquisitions : cell->shared);
+  if (cell->owner_thread.load(std::memory_order_relaxed) != t->id()) {
+    CrossThreadBorrowSlow(t, cell, a, at, caller);
+  }
+  const uint64_t key = SiteKey(cell->id(), at);
+  StackId stack = 0;
+  const bool seen = t->borrow_sites.Lookup(key, &stack);
+  if (!seen) stack = NewBorrowSiteSlow(t, key, caller);
+  if (t->events_all || (!seen && t->events_any)) {
+    Record(t, NowNs(), cell, EventType::kBorrow, a, was_try,
+           seen ? 0 : stack);
+  }
 }
 
 }  // namespace
@@ -239,10 +348,27 @@ void OnDestroy(ObjectState* object, bool held) noexcept {
 }
 
 void AfterAcquire(ObjectState* o, Access a) noexcept {
-  ThreadState* t = CurrentThread();
-  const int64_t now = t->events_all ? NowNs() : 0;
-  PushBlocking(t, o, a, now);
-  if (now != 0) Record(t, now, o, EventType::kAcquired, a, false, 0);
+  ThreadState* t = tls_thread_state;
+  if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all &&
+                        o->announced.load(std::memory_order_relaxed) &&
+                        !t->held.full())) {
+    HeldStack& held = t->held;
+    if (held.empty()) {  // a lone lock forms no edge: nothing to look up
+      Count(o, a);
+      held.PushNotFull(
+          HeldLock{o, o->id(), RootKey(o->id(), a, false), 0, 0, a, false});
+      return;
+    }
+    const uint64_t key = ChainKey(held.back().chain_key, o->id(), a, false);
+    StackId stack;
+    if (ABSL_PREDICT_TRUE(t->chains.LookupFront(key, &stack))) {
+      Count(o, a);
+      held.PushNotFull(HeldLock{o, o->id(), key, stack, 0, a, false});
+      return;
+    }
+  }
+  AcquireSlow(t, o, a, LOCKSCOPE_CALLER_PC());
+  LOCKSCOPE_NO_TAIL_CALL();
 }
 
 uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
@@ -250,11 +376,11 @@ uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
   for (const HeldLock& h : t->held) {
     if (h.object == o &&
         (a == Access::kExclusive || h.access == Access::kExclusive)) {
-      RecursiveLockSlow(t, o, a, h);
+      RecursiveLockSlow(t, o, a, h, LOCKSCOPE_CALLER_PC());
     }
   }
   const int64_t now = NowNs();
-  if (t->watchdog) PublishWait(t, o, a, now);
+  if (t->watchdog) PublishWait(t, o, a, now, LOCKSCOPE_CALLER_PC());
   if (t->events_any) {
     if (!o->announced.load(std::memory_order_relaxed)) AnnounceSlow(o);
     Record(t, now, o, EventType::kAcquireWait, a, false, 0);
@@ -267,11 +393,17 @@ void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
   const int64_t now = NowNs();
   const uint64_t wait =
       now > static_cast<int64_t>(token) ? now - static_cast<int64_t>(token) : 0;
-  o->contended.fetch_add(1, std::memory_order_relaxed);
-  o->wait_total_ns.fetch_add(wait, std::memory_order_relaxed);
-  StoreMax(o->wait_max_ns, wait);
+  if (a == Access::kExclusive) {  // serialized by the lock itself
+    BumpOwned(o->contended);
+    BumpOwned(o->wait_total_ns, wait);
+    StoreMaxOwned(o->wait_max_ns, wait);
+  } else {
+    o->contended.fetch_add(1, std::memory_order_relaxed);
+    o->wait_total_ns.fetch_add(wait, std::memory_order_relaxed);
+    StoreMax(o->wait_max_ns, wait);
+  }
   if (t->watchdog) ClearWait(t);
-  PushBlocking(t, o, a, now);
+  PushBlocking(t, o, a, now, LOCKSCOPE_CALLER_PC());
   if (t->events_any) Record(t, now, o, EventType::kAcquired, a, false, 0);
 }
 
@@ -279,62 +411,48 @@ void AfterTryAcquire(ObjectState* o, Access a) noexcept {
   ThreadState* t = CurrentThread();
   CountAcquisition(o, a);
   const int64_t now = t->events_all ? NowNs() : 0;
-  const uint64_t below = t->held.empty() ? 0 : t->held.back().chain_key;
-  t->held.push_back(HeldLock{o, o->id(), ChainKey(below, o->id(), a, true), 0,
-                             now, a, true});
+  t->held.push_back(HeldLock{o, o->id(), KeyOnTop(t->held, o->id(), a, true),
+                             0, now, a, true});
   if (now != 0) Record(t, now, o, EventType::kAcquired, a, true, 0);
 }
 
 void BeforeRelease(ObjectState* o, Access a) noexcept {
-  ThreadState* t = CurrentThread();
-  size_t n = t->held.size();
-  HeldLock h;
-  if (n != 0 && t->held[n - 1].object == o) {
-    h = t->held[n - 1];
-    t->held.pop_back();
-  } else {
-    size_t i = n;
-    while (i > 0 && t->held[i - 1].object != o) --i;
-    if (i == 0) {
-      UnlockNotOwnerSlow(t, o, a);
+  ThreadState* t = tls_thread_state;
+  if (ABSL_PREDICT_TRUE(t != nullptr)) {
+    HeldStack& held = t->held;
+    // Unlock in reverse order of an unmeasured acquisition: a pop.
+    if (ABSL_PREDICT_TRUE(!held.empty() && held.back().object == o &&
+                          held.back().acquired_ns == 0)) {
+      held.pop_back();
       return;
     }
-    h = t->held[i - 1];
-    t->held.erase(t->held.begin() + static_cast<ptrdiff_t>(i - 1));
-    t->RekeyFrom(i - 1);
   }
-  if (h.acquired_ns != 0) {
-    const int64_t now = NowNs();
-    const uint64_t hold = now > h.acquired_ns ? now - h.acquired_ns : 0;
-    o->hold_total_ns.fetch_add(hold, std::memory_order_relaxed);
-    StoreMax(o->hold_max_ns, hold);
-    o->hold_samples.fetch_add(1, std::memory_order_relaxed);
-    if (t->events_any) Record(t, now, o, EventType::kReleased, a, false, 0);
-  }
+  ReleaseSlow(t, o, a, LOCKSCOPE_CALLER_PC());
+  LOCKSCOPE_NO_TAIL_CALL();
 }
 
 void OnBorrow(ObjectState* cell, Access a, bool was_try,
               const Site& at) noexcept {
-  ThreadState* t = CurrentThread();
-  if (!cell->announced.load(std::memory_order_relaxed)) AnnounceSlow(cell);
-  // A cell has one owner thread; a racing cross-thread borrow may lose a
-  // count, never corrupt memory.
-  BumpOwned(a == Access::kExclusive ? cell->acquisitions : cell->shared);
-  if (cell->owner_thread.load(std::memory_order_relaxed) != t->id()) {
-    CrossThreadBorrowSlow(t, cell, a, at);
+  ThreadState* t = tls_thread_state;
+  StackId stack;
+  if (ABSL_PREDICT_TRUE(
+          t != nullptr && !t->events_all &&
+          cell->announced.load(std::memory_order_relaxed) &&
+          cell->owner_thread.load(std::memory_order_relaxed) == t->id() &&
+          t->borrow_sites.LookupFront(SiteKey(cell->id(), at), &stack))) {
+    // A cell has one owner thread; a racing cross-thread borrow may lose a
+    // count, never corrupt memory.
+    BumpOwned(a == Access::kExclusive ? cell->acquisitions : cell->shared);
+    return;
   }
-  const uint64_t key = SiteKey(cell->id(), at);
-  StackId stack = 0;
-  const bool seen = t->borrow_sites.Lookup(key, &stack);
-  if (!seen) stack = NewBorrowSiteSlow(t, key);
-  if (t->events_all || (!seen && t->events_any)) {
-    Record(t, NowNs(), cell, EventType::kBorrow, a, was_try,
-           seen ? 0 : stack);
-  }
+  BorrowSlow(t, cell, a, was_try, at, LOCKSCOPE_CALLER_PC());
+  LOCKSCOPE_NO_TAIL_CALL();
 }
 
 void OnBorrowRelease(ObjectState* cell, Access a) noexcept {
-  ThreadState* t = CurrentThread();
+  ThreadState* t = tls_thread_state;
+  if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all)) return;
+  t = CurrentThread();
   if (t->events_all) {
     Record(t, NowNs(), cell, EventType::kBorrowRelease, a, false, 0);
   }
@@ -349,7 +467,7 @@ void OnBorrowConflict(ObjectState* cell, Access a, const Site& at,
   f.kind = collector::FindingKind::kBorrowConflict;
   f.objects = {cell->id()};
   f.threads = {t->id()};
-  f.stack = s.CaptureStack(1);
+  f.stack = s.CaptureStack(1, LOCKSCOPE_CALLER_PC());
   // The outstanding borrow's stack, if this thread took it (its site was
   // recorded when first seen).
   StackId other = 0;
@@ -387,3 +505,4 @@ bool DescribeFinding(uint64_t index, char* buf, size_t size,
 }
 
 }  // namespace lockscope::runtime
+#undef LOCKSCOPE_CALLER_PC

@@ -17,24 +17,28 @@
 
 namespace lockscope::runtime {
 
-struct ObjectState {
-  // Immutable after creation (owner_thread of cells lives below).
-  collector::ObjectInfo info;
-  ObjectKind kind = ObjectKind::kMutex;
-
-  // Cells: the thread allowed to borrow.
-  std::atomic<uint32_t> owner_thread{0};
+// Cache-line aligned, with what every acquisition touches (announced, the
+// acquisition counters, the owner, info.id) in the first line.
+struct alignas(64) ObjectState {
   // Set once the Object record is in the trace (first use).
   std::atomic<bool> announced{false};
+  ObjectKind kind = ObjectKind::kMutex;
+  // Cells: the thread allowed to borrow.
+  std::atomic<uint32_t> owner_thread{0};
+  // Exclusive acquisitions (and exclusive borrows), and shared ones; the
+  // trace's ObjectCounters.acquisitions is their sum.
+  std::atomic<uint64_t> acquisitions{0};
+  std::atomic<uint64_t> shared{0};
+
+  // Immutable after creation (owner_thread of cells lives above). info.id
+  // is in the first cache line.
+  collector::ObjectInfo info;
+
   // Set once the object took part in a lock-order edge.
   std::atomic<bool> in_graph{false};
   // Stack of the object's first acquisition, captured when announced.
   std::atomic<collector::StackId> first_stack{0};
 
-  // Exclusive acquisitions (and exclusive borrows), and shared ones; the
-  // trace's ObjectCounters.acquisitions is their sum.
-  std::atomic<uint64_t> acquisitions{0};
-  std::atomic<uint64_t> shared{0};
   std::atomic<uint64_t> contended{0};
   std::atomic<uint64_t> wait_total_ns{0};
   std::atomic<uint64_t> wait_max_ns{0};
@@ -49,11 +53,18 @@ struct ObjectState {
   uint64_t id() const { return info.id; }
 };
 
-// Adds 1 to a counter that only the holder of an exclusive lock (or a
+// Adds `n` to a counter that only the holder of an exclusive lock (or a
 // cell's single owner) writes: no atomic read-modify-write needed.
-inline void BumpOwned(std::atomic<uint64_t>& counter) {
-  counter.store(counter.load(std::memory_order_relaxed) + 1,
+inline void BumpOwned(std::atomic<uint64_t>& counter, uint64_t n = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + n,
                 std::memory_order_relaxed);
+}
+
+// Raises a maximum that only one writer at a time updates (see BumpOwned).
+inline void StoreMaxOwned(std::atomic<uint64_t>& slot, uint64_t value) {
+  if (value > slot.load(std::memory_order_relaxed)) {
+    slot.store(value, std::memory_order_relaxed);
+  }
 }
 
 inline void StoreMax(std::atomic<uint64_t>& slot, uint64_t value) {

@@ -34,19 +34,24 @@ class Session::Context : public collector::FindingContext {
       stacks_;
 };
 
+const std::vector<collector::Frame>& Session::SymbolizePcLocked(uint64_t pc) {
+  if (symbolizer_ == nullptr) {
+    symbolizer_ = collector::Symbolizer::ForCurrentProcess();
+  }
+  auto it = frames_.find(pc);
+  if (it == frames_.end()) {
+    it = frames_.emplace(pc, symbolizer_->SymbolizeInlined(pc)).first;
+  }
+  return it->second;
+}
+
 std::vector<collector::Frame> Session::Symbolize(collector::StackId id) {
   const std::vector<uint64_t> pcs = depot_.Get(id);
   std::vector<collector::Frame> frames;
   RawMutexLock lock(&sym_mu_);
-  if (symbolizer_ == nullptr) {
-    symbolizer_ = collector::Symbolizer::ForCurrentProcess();
-  }
   for (uint64_t pc : pcs) {
-    auto it = frames_.find(pc);
-    if (it == frames_.end()) {
-      it = frames_.emplace(pc, symbolizer_->Symbolize(pc)).first;
-    }
-    frames.push_back(it->second);
+    const std::vector<collector::Frame>& f = SymbolizePcLocked(pc);
+    frames.insert(frames.end(), f.begin(), f.end());
   }
   return frames;
 }
@@ -61,32 +66,25 @@ void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
     }
   }
   if (todo.empty()) return;
-  std::vector<collector::Frame> frames;
+  std::vector<std::vector<collector::Frame>> symbolized;
   {
     RawMutexLock lock(&sym_mu_);
-    if (symbolizer_ == nullptr) {
-      symbolizer_ = collector::Symbolizer::ForCurrentProcess();
-    }
-    for (uint64_t pc : todo) {
-      auto it = frames_.find(pc);
-      if (it == frames_.end()) {
-        it = frames_.emplace(pc, symbolizer_->Symbolize(pc)).first;
-      }
-      frames.push_back(it->second);
-    }
+    for (uint64_t pc : todo) symbolized.push_back(SymbolizePcLocked(pc));
   }
   RawMutexLock lock(&trace_mu_);
   if (writer_ == nullptr || closed_) return;
-  for (const collector::Frame& f : frames) {
-    if (!frames_written_.insert(f.pc).second) continue;
+  for (std::vector<collector::Frame>& frames : symbolized) {
+    const collector::Frame physical = frames.back();
+    frames.pop_back();
+    if (!frames_written_.insert(physical.pc).second) continue;
     uint64_t module = 0;
     for (const auto& m : modules_) {
-      if (f.pc >= m.base && f.pc < m.end) {
+      if (physical.pc >= m.base && physical.pc < m.end) {
         module = m.id;
         break;
       }
     }
-    writer_->WriteFrame(f, module);
+    writer_->WriteFrame(physical, module, frames);
   }
 }
 

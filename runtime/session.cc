@@ -346,9 +346,23 @@ void Session::WriteObjectLocked(const ObjectState& object) {
   writer_->WriteObject(info);
 }
 
-collector::StackId Session::CaptureStack(int skip) {
-  const std::vector<uint64_t> pcs =
-      runtime::CaptureStack(skip + 1, options_.stack_depth);
+collector::StackId Session::CaptureStack(int skip, uint64_t caller_pc) {
+  // Frame counting alone is brittle (cold-section splitting, tail calls):
+  // when the hook's return address is known, cut the stack exactly there.
+  constexpr int kSlack = 8;
+  std::vector<uint64_t> pcs = runtime::CaptureStack(
+      caller_pc != 0 ? 1 : skip + 1,
+      options_.stack_depth + (caller_pc != 0 ? kSlack : 0));
+  if (caller_pc != 0) {
+    auto it = std::find(pcs.begin(), pcs.end(), caller_pc);
+    const size_t cut = it != pcs.end()
+                           ? static_cast<size_t>(it - pcs.begin())
+                           : std::min<size_t>(pcs.size(), skip);
+    pcs.erase(pcs.begin(), pcs.begin() + static_cast<ptrdiff_t>(cut));
+    if (pcs.size() > static_cast<size_t>(options_.stack_depth)) {
+      pcs.resize(options_.stack_depth);
+    }
+  }
   if (pcs.empty()) return 0;
   bool is_new = false;
   const collector::StackId id = depot_.Intern(pcs, &is_new);
@@ -636,15 +650,21 @@ void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
                          });
     }
   }
-  if (tracing && self != nullptr) {
-    collector::ThreadInfo info;
+  if (tracing) {
+    // Findings in the child may name threads of the parent (a cell's owner):
+    // define them all in the child's trace.
+    std::vector<collector::ThreadInfo> infos;
     {
       RawMutexLock lock(&registry_mu_);
-      info = thread_info_[self->id()];
-      info.os_tid = static_cast<int64_t>(syscall(SYS_gettid));
+      for (auto& [id, info] : thread_info_) {
+        if (self != nullptr && id == self->id()) {
+          info.os_tid = static_cast<int64_t>(syscall(SYS_gettid));
+        }
+        infos.push_back(info);
+      }
     }
     RawMutexLock lock(&trace_mu_);
-    writer_->WriteThread(info, NowNs());
+    for (const auto& info : infos) writer_->WriteThread(info, NowNs());
   }
   StartCollector();
   if (watchdog_enabled()) StartWatchdog(this, options_.watchdog_ms);

@@ -65,8 +65,10 @@ class Session {
   // The cell's owner changed: rewrites its Object record.
   void OwnerChanged(ObjectState* cell);
 
-  // Captures the caller's stack (skipping `skip` frames) and interns it.
-  collector::StackId CaptureStack(int skip);
+  // Captures the stack and interns it. The stack starts at `caller_pc` (the
+  // return address into the user's code that a hook saw), or, when that pc
+  // is 0 or not found, after `skip` frames above the caller.
+  collector::StackId CaptureStack(int skip, uint64_t caller_pc = 0);
 
   // New lock-order edges from one acquisition (slow path).
   void AddEdges(const std::vector<collector::EdgeObservation>& edges);
@@ -136,6 +138,8 @@ class Session {
   void EmitFinding(collector::Finding finding);
   std::unique_ptr<Context> MakeContext(const collector::Finding& finding);
   std::vector<collector::Frame> Symbolize(collector::StackId id);
+  const std::vector<collector::Frame>& SymbolizePcLocked(uint64_t pc)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sym_mu_);
   void RefreshThreadName(collector::ThreadId id);
 
   Options options_;
@@ -170,7 +174,8 @@ class Session {
 
   RawMutex sym_mu_;
   std::unique_ptr<collector::Symbolizer> symbolizer_ ABSL_GUARDED_BY(sym_mu_);
-  absl::flat_hash_map<uint64_t, collector::Frame> frames_
+  // Symbolized pcs: inlined functions innermost first, physical last.
+  absl::flat_hash_map<uint64_t, std::vector<collector::Frame>> frames_
       ABSL_GUARDED_BY(sym_mu_);
 
   RawMutex trace_mu_;

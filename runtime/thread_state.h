@@ -9,14 +9,17 @@
 #ifndef LOCKSCOPE_RUNTIME_THREAD_STATE_H_
 #define LOCKSCOPE_RUNTIME_THREAD_STATE_H_
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/inlined_vector.h"
 #include "runtime/raw_mutex.h"
 #include "collector/model.h"
 #include "runtime/event_ring.h"
@@ -30,7 +33,7 @@ struct HeldLock {
   ObjectState* object;
   uint64_t id;
   // lockdep's chain key: a hash of the ids (and access modes) of this entry
-  // and every entry below it.
+  // and every entry below it (see RootKey/ChainKey).
   uint64_t chain_key;
   // Where this acquisition happened, when known (0 otherwise).
   collector::StackId stack;
@@ -40,21 +43,80 @@ struct HeldLock {
   bool was_try;
 };
 
+// The held-lock stack: a vector of HeldLock whose first kInline entries live
+// inside the ThreadState, so a push or pop touches only thread-local memory
+// and no allocator, with one capacity check and no inline/heap branch.
+// Neither copyable nor movable (data_ may point at inline_).
+class HeldStack {
+ public:
+  HeldStack() = default;
+  HeldStack(const HeldStack&) = delete;
+  HeldStack& operator=(const HeldStack&) = delete;
+
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  HeldLock& operator[](size_t i) { return data_[i]; }
+  const HeldLock& operator[](size_t i) const { return data_[i]; }
+  HeldLock& back() { return data_[size_ - 1]; }
+  const HeldLock& back() const { return data_[size_ - 1]; }
+  HeldLock* begin() { return data_; }
+  HeldLock* end() { return data_ + size_; }
+  const HeldLock* begin() const { return data_; }
+  const HeldLock* end() const { return data_ + size_; }
+
+  void push_back(const HeldLock& h) {
+    if (ABSL_PREDICT_FALSE(full())) Grow();
+    data_[size_++] = h;
+  }
+  // For hot paths that checked full() already (and went elsewhere if so):
+  // a push that never calls out.
+  bool full() const { return size_ == capacity_; }
+  void PushNotFull(const HeldLock& h) { data_[size_++] = h; }
+  void pop_back() { --size_; }
+  // Removes *pos, keeping the order of the entries above it.
+  HeldLock* erase(HeldLock* pos) {
+    std::copy(pos + 1, end(), pos);
+    --size_;
+    return pos;
+  }
+
+ private:
+  static constexpr size_t kInline = 16;
+
+  __attribute__((noinline)) void Grow() {
+    auto bigger = std::make_unique<HeldLock[]>(capacity_ * 2);
+    std::copy(begin(), end(), bigger.get());
+    capacity_ *= 2;
+    heap_ = std::move(bigger);
+    data_ = heap_.get();
+  }
+
+  HeldLock* data_ = inline_;
+  size_t size_ = 0;
+  size_t capacity_ = kInline;
+  std::unique_ptr<HeldLock[]> heap_;
+  HeldLock inline_[kInline];
+};
+
 // Chains this thread has already validated: a small direct-mapped front
 // (one load and compare on a hit) over a hash map. The value is the stack
-// captured when the chain was first seen.
+// captured when the chain was first seen. Keys are never 0.
 class ChainCache {
  public:
-  // True and *stack set on a hit.
+  // The fast path: true and *stack set when the front holds `key`.
+  bool LookupFront(uint64_t key, collector::StackId* stack) const {
+    const Slot& s = front_[key & (kFront - 1)];
+    if (s.key != key) return false;
+    *stack = s.stack;
+    return true;
+  }
+  // True and *stack set on a hit in the front or the map (which refills the
+  // front).
   bool Lookup(uint64_t key, collector::StackId* stack) {
-    Slot& s = front_[key & (kFront - 1)];
-    if (s.key == key) {
-      *stack = s.stack;
-      return true;
-    }
+    if (LookupFront(key, stack)) return true;
     auto it = map_.find(key);
     if (it == map_.end()) return false;
-    s = Slot{key, it->second};
+    front_[key & (kFront - 1)] = Slot{key, it->second};
     *stack = it->second;
     return true;
   }
@@ -73,18 +135,36 @@ class ChainCache {
   absl::flat_hash_map<uint64_t, collector::StackId> map_;
 };
 
+// The chain key of a lock taken with nothing held below it: the id and
+// access bits, unmixed (never 0, ids start at 1). A lone lock forms no edge,
+// so its key is never looked up; it only seeds the keys above it.
+inline uint64_t RootKey(uint64_t id, Access access, bool was_try) {
+  return id * 4 + (access == Access::kExclusive ? 2 : 0) + (was_try ? 1 : 0);
+}
+
+// The chain key of a lock taken on top of a chain whose key is `below`.
+// Order-sensitive (the multiply), so A-then-B and B-then-A differ.
 inline uint64_t ChainKey(uint64_t below, uint64_t id, Access access,
                          bool was_try) {
-  uint64_t k = below ^ (id * 4 + (access == Access::kExclusive ? 2 : 0) +
-                        (was_try ? 1 : 0));
-  k *= 0x9E3779B97F4A7C15ull;
+  uint64_t k = below * 0x9E3779B97F4A7C15ull ^ RootKey(id, access, was_try);
   k ^= k >> 31;
   k *= 0xBF58476D1CE4E5B9ull;
   k ^= k >> 29;
   return k == 0 ? 1 : k;  // 0 marks an empty ChainCache slot
 }
 
+// The key of the chain `held` would form with (id, access) on top.
+inline uint64_t KeyOnTop(const HeldStack& held, uint64_t id, Access access,
+                         bool was_try) {
+  return held.empty() ? RootKey(id, access, was_try)
+                      : ChainKey(held.back().chain_key, id, access, was_try);
+}
+
 class ThreadState {
+  // First: read by the borrow fast path (owner check).
+  const collector::ThreadId id_;
+  const int64_t os_tid_;
+
  public:
   ThreadState(collector::ThreadId id, int64_t os_tid)
       : id_(id), os_tid_(os_tid) {}
@@ -92,12 +172,9 @@ class ThreadState {
   collector::ThreadId id() const { return id_; }
   int64_t os_tid() const { return os_tid_; }
 
-  // Owner-thread only.
-  absl::InlinedVector<HeldLock, 16> held;
-  ChainCache chains;
-  // Borrow sites (cell id + site) already seen by this thread, with the
-  // stack captured the first time.
-  ChainCache borrow_sites;
+  // Owner-thread only. The fields every hook reads come first, next to the
+  // top of the held stack (one cache line for a flat lock+unlock).
+  //
   // Copied from the options when the thread registers (no shared read on
   // the hot path).
   bool events_all = false;
@@ -106,6 +183,11 @@ class ThreadState {
   // Re-entrancy guard: set while the runtime itself runs a slow path on this
   // thread, so hooks reached from inside (allocators, libunwind) return.
   bool in_runtime = false;
+  HeldStack held;
+  ChainCache chains;
+  // Borrow sites (cell id + site) already seen by this thread, with the
+  // stack captured the first time.
+  ChainCache borrow_sites;
 
   // Producer side of the event ring (owner thread), consumer: collector.
   EventRing ring;
@@ -135,15 +217,12 @@ class ThreadState {
   // order), so a cached chain always describes what is held.
   void RekeyFrom(size_t from) {
     for (size_t i = from; i < held.size(); ++i) {
-      const uint64_t below = i == 0 ? 0 : held[i - 1].chain_key;
+      const HeldLock& h = held[i];
       held[i].chain_key =
-          ChainKey(below, held[i].id, held[i].access, held[i].was_try);
+          i == 0 ? RootKey(h.id, h.access, h.was_try)
+                 : ChainKey(held[i - 1].chain_key, h.id, h.access, h.was_try);
     }
   }
-
- private:
-  const collector::ThreadId id_;
-  const int64_t os_tid_;
 };
 
 // Creates and registers the calling thread's state (first hook on a thread,

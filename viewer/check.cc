@@ -43,14 +43,7 @@ std::string CheckText(const CheckResult& result, const Style& style,
     } else {
       label = style.Yellow(PassReason(verdict, result.policy));
     }
-    if (IsGuarded(finding)) {
-      std::vector<std::string> gates;
-      for (collector::ObjectId gate : finding.guarded_by) {
-        gates.push_back(collector::ObjectName(gate, analysis));
-      }
-      absl::StrAppend(&detail, " [guarded by ", absl::StrJoin(gates, ", "),
-                      "]");
-    }
+    // FormatOneLine already names the gate of a guarded cycle.
     if (result.traces->size() > 1) {
       std::vector<std::string> where;
       for (size_t index : verdict.analyzed->traces) {

@@ -110,14 +110,7 @@ class CyclesCommand : public Subcommand {
                            const collector::ReportStyle& report_style,
                            const Style& style, std::ostream& out) {
     const collector::Finding& finding = analyzed.finding;
-    if (IsGuarded(finding)) {
-      std::vector<std::string> gates;
-      for (collector::ObjectId gate : finding.guarded_by) {
-        gates.push_back(collector::ObjectName(gate, analysis));
-      }
-      out << "guarded by: " << style.Yellow(absl::StrJoin(gates, ", "))
-          << "\n";
-    }
+    // FormatReport names the gate of a guarded cycle itself.
     if (finding.suppressed) out << style.Dim("[suppressed]") << "\n";
     if (finding.count > 1) out << "seen " << finding.count << " times\n";
     if (traces.size() > 1) {

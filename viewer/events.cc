@@ -192,9 +192,7 @@ class EventsCommand : public Subcommand {
   void Print(const TraceData& trace, const std::vector<Sequenced>& events,
              int64_t start, uint64_t matched, uint64_t total,
              const CommandContext& context) const {
-    // Names shared by several objects get the id, so rows stay unambiguous.
-    absl::flat_hash_map<std::string, int> name_uses;
-    for (const auto& [id, object] : trace.objects) ++name_uses[object.name];
+    const auto names = UniqueObjectNames(trace.objects);
     Table table({"TIME(s)", "THREAD", "EVENT", "OBJECT", "ACCESS", "TRY"});
     table.AlignRight(0);
     const Style style = context.style();
@@ -209,11 +207,10 @@ class EventsCommand : public Subcommand {
           info != nullptr && !info->name.empty()) {
         absl::StrAppend(&thread, " ", OneLine(info->name));
       }
-      std::string object = absl::StrCat("#", e.object);
-      if (const collector::ObjectInfo* info = trace.Object(e.object)) {
-        object = OneLine(info->name);
-        if (name_uses[info->name] > 1) absl::StrAppend(&object, " #", e.object);
-      }
+      auto name = names.find(e.object);
+      const std::string object = name != names.end()
+                                     ? name->second
+                                     : absl::StrCat("#", e.object);
       std::string type(EventTypeName(e.type));
       if (e.type == EventType::kAcquireWait) type = style.Yellow(type);
       table.AddRow({time, thread, type, object,

@@ -18,12 +18,16 @@ using collector::ObjectId;
 using collector::ObjectInfo;
 
 // How an edge takes part in cycles; a higher value wins when several apply.
-enum class CycleMark { kNone, kSuppressed, kGuarded, kCycle };
+// kClass marks, in the per-lock graph, the instance edges behind a
+// lock-class-cycle.
+enum class CycleMark { kNone, kClass, kSuppressed, kGuarded, kCycle };
 
 std::string_view MarkName(CycleMark mark) {
   switch (mark) {
     case CycleMark::kNone:
       return "none";
+    case CycleMark::kClass:
+      return "class-cycle";
     case CycleMark::kSuppressed:
       return "suppressed";
     case CycleMark::kGuarded:
@@ -101,8 +105,9 @@ class GraphCommand : public Subcommand {
     command.footer(
         "An edge A -> B means some thread acquired B while holding A. Edges\n"
         "of unguarded cycles are red, of guarded cycles orange and dashed, of\n"
-        "suppressed cycles grey; gate locks are double circles; 'shared'\n"
-        "marks the read-locked end of an RwLock edge.\n\n"
+        "suppressed cycles grey and dotted, behind a lock class cycle purple\n"
+        "and dashed; gate locks are double circles; 'shared' marks the\n"
+        "read-locked end of an RwLock edge.\n\n"
         "Examples:\n"
         "  lockscope graph app.lstrace | dot -Tsvg -o locks.svg\n"
         "  lockscope graph --classes --format=json a.lstrace b.lstrace");
@@ -123,7 +128,9 @@ class GraphCommand : public Subcommand {
     return absl::StrCat(id);
   }
 
-  size_t AddNode(ObjectId id, const Analysis& analysis, Graph* graph) const {
+  size_t AddNode(ObjectId id, const Analysis& analysis,
+                 const absl::flat_hash_map<ObjectId, std::string>& names,
+                 Graph* graph) const {
     const std::string key = KeyOf(id, analysis);
     auto [it, inserted] = graph->node_index.try_emplace(key, 0);
     if (!inserted) return it->second;
@@ -131,7 +138,8 @@ class GraphCommand : public Subcommand {
     Node node;
     node.key = key;
     const ObjectInfo* object = analysis.Object(id);
-    node.name = collector::ObjectName(id, analysis);
+    auto name = names.find(id);
+    node.name = name != names.end() ? name->second : absl::StrCat("#", id);
     if (object != nullptr) {
       node.class_name = object->class_name;
       node.kind = std::string(collector::ObjectKindName(object->kind));
@@ -144,10 +152,11 @@ class GraphCommand : public Subcommand {
 
   Graph Build(const Analysis& analysis) const {
     Graph graph;
+    const auto names = UniqueObjectNames(analysis.objects);
     for (const AnalyzedEdge& analyzed : analysis.edges) {
       const collector::EdgeObservation& first = analyzed.first;
-      const size_t from = AddNode(first.from, analysis, &graph);
-      const size_t to = AddNode(first.to, analysis, &graph);
+      const size_t from = AddNode(first.from, analysis, names, &graph);
+      const size_t to = AddNode(first.to, analysis, names, &graph);
       // Same-class nesting is no class edge (see collector/analyzer.h).
       if (from == to) continue;
       const std::pair<std::string, std::string> key(graph.nodes[from].key,
@@ -180,25 +189,30 @@ class GraphCommand : public Subcommand {
     for (ObjectId id : SortedKeys(analysis.objects)) {
       const ObjectInfo& object = analysis.objects.at(id);
       if (object.kind != collector::ObjectKind::kCell) {
-        ++graph.nodes[AddNode(id, analysis, &graph)].instances;
+        ++graph.nodes[AddNode(id, analysis, names, &graph)].instances;
       }
     }
     for (const AnalyzedFinding& analyzed : analysis.findings) {
       const collector::Finding& finding = analyzed.finding;
-      const bool cycle = finding.kind == FindingKind::kLockOrderCycle ||
-                         finding.kind == FindingKind::kActualDeadlock ||
-                         (classes_ &&
-                          finding.kind == FindingKind::kLockClassCycle);
-      if (!cycle) continue;
+      CycleMark mark = CycleMark::kNone;
+      if (finding.kind == FindingKind::kLockOrderCycle ||
+          finding.kind == FindingKind::kActualDeadlock) {
+        mark = MarkOf(finding);
+      } else if (finding.kind == FindingKind::kLockClassCycle) {
+        mark = classes_ || finding.suppressed ? MarkOf(finding)
+                                              : CycleMark::kClass;
+      } else {
+        continue;
+      }
       for (const collector::FindingEdge& step : finding.edges) {
         auto it = graph.edge_index.find(
             {KeyOf(step.from, analysis), KeyOf(step.to, analysis)});
         if (it == graph.edge_index.end()) continue;
         Edge& edge = graph.edges[it->second];
-        edge.mark = std::max(edge.mark, MarkOf(finding));
+        edge.mark = std::max(edge.mark, mark);
       }
       for (ObjectId gate : finding.guarded_by) {
-        graph.nodes[AddNode(gate, analysis, &graph)].gate = true;
+        graph.nodes[AddNode(gate, analysis, names, &graph)].gate = true;
       }
     }
     return graph;
@@ -251,6 +265,9 @@ class GraphCommand : public Subcommand {
           break;
         case CycleMark::kSuppressed:
           attrs.push_back("color=gray50, style=dotted");
+          break;
+        case CycleMark::kClass:
+          attrs.push_back("color=purple, style=dashed");
           break;
         case CycleMark::kNone:
           break;

@@ -72,6 +72,7 @@ class LocksCommand : public Subcommand {
     for (size_t column = 2; column < 9; ++column) table.AlignRight(column);
     uint64_t acquisitions = 0, samples = 0;
     const Style style = context.style();
+    const auto names = UniqueObjectNames(analysis.objects);
     for (const Row& row : rows) {
       const ObjectCounters& c = row.counters;
       acquisitions += c.acquisitions;
@@ -82,7 +83,7 @@ class LocksCommand : public Subcommand {
                         absl::StrFormat(" (%.1f%%)", 100.0 * c.contended /
                                                          c.acquisitions));
       }
-      table.AddRow({OneLine(row.object->name),
+      table.AddRow({names.at(row.object->id),
                     std::string(collector::ObjectKindName(row.object->kind)),
                     absl::StrCat(c.acquisitions), absl::StrCat(c.shared),
                     c.contended > 0 ? style.Yellow(contended) : contended,

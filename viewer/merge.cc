@@ -170,7 +170,7 @@ class MergeCommand : public Subcommand {
     writer.WriteEnd(*end);
     absl::Status flushed = writer.Flush();
     if (!flushed.ok()) return flushed;
-    context.err << "lockscope: merged " << set->traces.size() << " trace"
+    context.out << "merged " << set->traces.size() << " trace"
                 << (set->traces.size() == 1 ? "" : "s") << " into " << output_
                 << " (" << analysis.objects.size() << " objects, "
                 << analysis.edges.size() << " edges, "

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "viewer/output.h"
@@ -136,9 +137,12 @@ void AnalysisBuilder::MergeThreads() {
     for (ThreadId old : SortedKeys(trace.threads)) {
       collector::ThreadInfo thread = trace.threads.at(old);
       thread.id = next++;
-      // Thread ids restart in every process; the pid tells them apart.
-      thread.name = absl::StrCat(thread.name, thread.name.empty() ? "" : " ",
-                                 "[pid ", trace.header.pid(), "]");
+      // Thread ids restart in every process; the pid tells them apart
+      // (unless a previous merge already said which process it was).
+      if (!absl::StrContains(thread.name, "[pid ")) {
+        thread.name = absl::StrCat(thread.name, thread.name.empty() ? "" : " ",
+                                   "[pid ", trace.header.pid(), "]");
+      }
       out_.maps[i].threads[old] = thread.id;
       out_.threads[thread.id] = std::move(thread);
     }

@@ -79,6 +79,20 @@ absl::Status WriteOutput(const std::string& path, std::string_view text,
   return absl::OkStatus();
 }
 
+absl::flat_hash_map<collector::ObjectId, std::string> UniqueObjectNames(
+    const absl::flat_hash_map<collector::ObjectId, collector::ObjectInfo>&
+        objects) {
+  absl::flat_hash_map<std::string, int> uses;
+  for (const auto& [id, object] : objects) ++uses[object.name];
+  absl::flat_hash_map<collector::ObjectId, std::string> names;
+  for (const auto& [id, object] : objects) {
+    std::string name = OneLine(object.name);
+    if (uses[object.name] > 1) absl::StrAppend(&name, " #", id);
+    names[id] = std::move(name);
+  }
+  return names;
+}
+
 std::string FormatStack(const collector::FindingContext& context,
                         collector::StackId stack, std::string_view indent) {
   std::vector<collector::Frame> frames;

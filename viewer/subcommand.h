@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "viewer/output.h"
 #include "viewer/trace_set.h"
@@ -91,6 +92,13 @@ absl::StatusOr<LoadedSet> LoadAndAnalyze(const std::vector<std::string>& paths,
 // name the path and the system's reason.
 absl::Status WriteOutput(const std::string& path, std::string_view text,
                          std::ostream& out);
+
+// Display names for objects: the name, with " #<id>" appended where
+// several objects share it (instances made on one line), so rows and nodes
+// stay unambiguous.
+absl::flat_hash_map<collector::ObjectId, std::string> UniqueObjectNames(
+    const absl::flat_hash_map<collector::ObjectId, collector::ObjectInfo>&
+        objects);
 
 // The finding's stacks as indented "#n function file:line" lines (one per
 // frame, `indent` before each), or "<indent>(no stack)" when unknown.

@@ -1,0 +1,328 @@
+// Durability: a traced process that dies mid-stream (SIGKILL, abort(),
+// SIGSEGV, _exit) while two threads write events at events=all leaves a
+// trace that reads back: the finding made before the death is there, each
+// thread's events are a gap-free prefix of what it did (no hole, no
+// reordering, nothing invented), everything flushed before the death is
+// there, and the reader reports a torn tail instead of failing. The trace of
+// a process still running reads the same way; a trace cut at any byte reads
+// as a clean prefix or a torn tail, never as an error.
+//
+// trace_e2e_test.cc covers the same deaths right after a finding, with no
+// events streaming.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "collector/trace_reader.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runtime/event_ring.h"
+
+namespace lockscope {
+namespace {
+
+using ::testing::HasSubstr;
+using collector::EventType;
+using collector::ObjectId;
+using collector::ThreadId;
+
+// Rounds each worker does before main dies: enough to fill its event ring
+// several times, so most of its events must have been drained and flushed.
+constexpr long kRounds = 2 * runtime::EventRing::kCapacity;
+
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "/durability_" + name + "." +
+         std::to_string(getpid()) + ".lstrace";
+}
+
+// A traced_program child with LOCKSCOPE_OPTIONS set; stdin and stdout are
+// pipes, stderr goes to /dev/null.
+struct Child {
+  pid_t pid = -1;
+  int in = -1;   // write end of the child's stdin
+  int out = -1;  // read end of the child's stdout
+
+  static Child Start(const std::vector<std::string>& args,
+                     const std::string& options) {
+    int in_pipe[2], out_pipe[2];
+    if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) std::abort();
+    Child c;
+    c.pid = fork();
+    if (c.pid == 0) {
+      dup2(in_pipe[0], STDIN_FILENO);
+      dup2(out_pipe[1], STDOUT_FILENO);
+      const int null = open("/dev/null", O_WRONLY);
+      dup2(null, STDERR_FILENO);
+      for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], null}) {
+        close(fd);
+      }
+      setenv("LOCKSCOPE_OPTIONS", options.c_str(), 1);
+      std::vector<char*> argv = {const_cast<char*>(LOCKSCOPE_TRACED_PROGRAM)};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(in_pipe[0]);
+    close(out_pipe[1]);
+    c.in = in_pipe[1];
+    c.out = out_pipe[0];
+    return c;
+  }
+
+  // Reads one line of the child's stdout ("" at EOF).
+  std::string ReadLine() {
+    std::string line;
+    char ch;
+    while (read(out, &ch, 1) == 1 && ch != '\n') line.push_back(ch);
+    return line;
+  }
+
+  // Closes the pipes and waits: the exit status, or 128 + the signal.
+  int Wait() {
+    if (in >= 0) close(in);
+    if (out >= 0) close(out);
+    in = out = -1;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+};
+
+// Checks one worker thread's events as they stream by. Its loop produces
+//   ACQUIRED own, [ACQUIRE_WAIT shared], ACQUIRED shared, RELEASED shared,
+//   RELEASED own, ...
+// and the trace must hold a prefix of that, with nondecreasing times. The
+// first two objects the thread acquires are taken as `own` and `shared`
+// (checked against their names once the whole trace is read).
+class WorkerChecker {
+ public:
+  void Add(const collector::RawEvent& e) {
+    ++events_;
+    if (e.time_ns < last_time_) Fail("time went backwards", e);
+    last_time_ = e.time_ns;
+    if (own_ == 0) own_ = e.object;
+    if (shared_ == 0 && e.object != own_) shared_ = e.object;
+    // States: 0 nothing held, 1 own held, 2 own held and waiting for
+    // shared, 3 both held, 4 own held after releasing shared.
+    const bool own = e.object == own_, shared = e.object == shared_;
+    if (state_ == 0 && own && e.type == EventType::kAcquired) {
+      state_ = 1;
+    } else if (state_ == 1 && shared && e.type == EventType::kAcquireWait) {
+      state_ = 2;
+    } else if ((state_ == 1 || state_ == 2) && shared &&
+               e.type == EventType::kAcquired) {
+      state_ = 3;
+    } else if (state_ == 3 && shared && e.type == EventType::kReleased) {
+      state_ = 4;
+    } else if (state_ == 4 && own && e.type == EventType::kReleased) {
+      state_ = 0;
+      ++rounds_;
+    } else {
+      Fail("out of sequence", e);
+    }
+  }
+
+  ObjectId own() const { return own_; }
+  ObjectId shared() const { return shared_; }
+  uint64_t events() const { return events_; }
+  uint64_t rounds() const { return rounds_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  void Fail(const char* what, const collector::RawEvent& e) {
+    if (!error_.empty()) return;
+    error_ = std::string(what) + " at event " + std::to_string(events_) +
+             " (object " + std::to_string(e.object) + ", type " +
+             std::to_string(static_cast<int>(e.type)) + ", state " +
+             std::to_string(state_) + ")";
+  }
+  ObjectId own_ = 0, shared_ = 0;
+  int state_ = 0;
+  int64_t last_time_ = 0;
+  uint64_t events_ = 0;
+  uint64_t rounds_ = 0;
+  std::string error_;
+};
+
+struct StreamTrace {
+  absl::StatusOr<collector::TraceData> data = absl::UnknownError("not read");
+  // The two workers, by thread name ("stream1", "stream2").
+  std::map<std::string, WorkerChecker> workers;
+};
+
+// Loads a `stream` trace, checking every thread's events as they stream by
+// (memory stays bounded however long the trace), then keeps the workers'.
+StreamTrace LoadStream(const std::string& path) {
+  StreamTrace out;
+  absl::flat_hash_map<ThreadId, WorkerChecker> threads;
+  out.data = collector::LoadTrace(
+      path, [&threads](const collector::TraceEvent& e) {
+        threads[e.thread].Add(e.event);
+      });
+  if (!out.data.ok()) return out;
+  absl::flat_hash_map<std::string, ObjectId> objects;
+  for (const auto& [id, info] : out.data->objects) objects[info.name] = id;
+  for (const auto& [id, info] : out.data->threads) {
+    if (info.name != "stream1" && info.name != "stream2") continue;
+    WorkerChecker& worker = out.workers[info.name] = threads[id];
+    const std::string own = "stream_own" + info.name.substr(6);
+    EXPECT_EQ(worker.own(), objects[own]) << info.name;
+    EXPECT_EQ(worker.shared(), objects["stream_shared"]) << info.name;
+  }
+  EXPECT_EQ(out.workers.size(), 2u) << "worker threads missing from the trace";
+  return out;
+}
+
+bool HasCycleOn(const collector::TraceData& data, const std::string& a) {
+  for (const collector::Finding& f : data.findings) {
+    if (f.kind != collector::FindingKind::kLockOrderCycle) continue;
+    for (ObjectId id : f.objects) {
+      const collector::ObjectInfo* o = data.Object(id);
+      if (o != nullptr && o->name == a) return true;
+    }
+  }
+  return false;
+}
+
+struct Death {
+  const char* how;
+  int status;  // exit status, or 128 + signal
+};
+
+class MidStreamDeathTest : public ::testing::TestWithParam<Death> {};
+
+TEST_P(MidStreamDeathTest, TraceHoldsTheFindingAndAGapFreePrefix) {
+  const Death death = GetParam();
+  const std::string path = TempPath(death.how);
+  Child child = Child::Start({"stream", death.how, std::to_string(kRounds)},
+                             "trace=" + path + ":events=all:report=off");
+  ASSERT_EQ(child.Wait(), death.status);
+
+  StreamTrace trace = LoadStream(path);
+  ASSERT_TRUE(trace.data.ok()) << trace.data.status();
+  const collector::TraceData& data = *trace.data;
+  EXPECT_FALSE(data.end.has_value()) << "the process died: no End record";
+  EXPECT_TRUE(HasCycleOn(data, "stream_a"))
+      << "the finding made just before the death is missing";
+  EXPECT_EQ(data.events_dropped, 0u);
+  for (const auto& [name, worker] : trace.workers) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(worker.error(), "");
+    // Main died only after the worker pushed 4 * kRounds events; all but
+    // the last two ring-fulls had been drained, and a drain is followed by
+    // a flush before the next one begins.
+    EXPECT_GE(worker.events(), 4 * kRounds - 2 * runtime::EventRing::kCapacity);
+  }
+  if (!data.warning.empty()) {
+    EXPECT_THAT(data.warning, HasSubstr("truncated at byte"));
+    EXPECT_THAT(data.warning, HasSubstr(path));
+  }
+  std::remove(path.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Deaths, MidStreamDeathTest,
+    ::testing::Values(Death{"kill", 128 + SIGKILL},
+                      Death{"abort", 128 + SIGABRT},
+                      Death{"segv", 128 + SIGSEGV}, Death{"exit", 3}),
+    [](const ::testing::TestParamInfo<Death>& info) {
+      return std::string(info.param.how);
+    });
+
+TEST(DurabilityTest, TraceOfARunningProcessReadsAsAPrefix) {
+  const std::string path = TempPath("live");
+  Child child = Child::Start({"stream", "wait", std::to_string(kRounds)},
+                             "trace=" + path + ":events=all:report=off");
+  ASSERT_EQ(child.ReadLine(), "ready");
+  // Both workers are still writing while the trace is read, twice.
+  for (int pass = 0; pass < 2; ++pass) {
+    StreamTrace trace = LoadStream(path);
+    ASSERT_TRUE(trace.data.ok()) << trace.data.status();
+    EXPECT_TRUE(HasCycleOn(*trace.data, "stream_a"));
+    for (const auto& [name, worker] : trace.workers) {
+      EXPECT_EQ(worker.error(), "") << name;
+      EXPECT_GT(worker.rounds(), 0u) << name;
+    }
+  }
+  EXPECT_EQ(child.Wait(), 3);
+  std::remove(path.c_str());
+}
+
+// Every record boundary of a real trace, and points inside every record:
+// a cut at a boundary is a clean prefix, a cut inside a record a torn tail
+// naming the byte; neither is an error, and nothing before the cut is lost.
+TEST(DurabilityTest, CutAnywhereReadsAsCleanPrefixOrTornTail) {
+  const std::string path = TempPath("cut_source");
+  Child child = Child::Start({"stream", "exit", "300"},
+                             "trace=" + path + ":events=all:report=off");
+  ASSERT_EQ(child.Wait(), 3);
+  std::vector<uint64_t> starts;
+  {
+    auto reader = collector::TraceReader::Open(path);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    trace::Record record;
+    while (true) {
+      absl::StatusOr<bool> got = (*reader)->Next(&record);
+      ASSERT_TRUE(got.ok()) << got.status();
+      if (!*got) break;
+      starts.push_back((*reader)->offset());
+    }
+    ASSERT_EQ((*reader)->warning(), "");
+  }
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  ASSERT_GT(starts.size(), 20u);
+  starts.push_back(size);
+
+  FILE* in = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(in, nullptr);
+  std::string bytes(size, '\0');
+  ASSERT_EQ(std::fread(bytes.data(), 1, size, in), size);
+  std::fclose(in);
+
+  const std::string cut_path = TempPath("cut");
+  uint64_t previous_findings = 0;
+  // Record 0 is the header: a cut inside it is not a trace at all.
+  for (size_t i = 1; i + 1 < starts.size(); ++i) {
+    const uint64_t begin = starts[i], end = starts[i + 1];
+    for (uint64_t cut : {begin, begin + 1, begin + (end - begin) / 2,
+                         end - 1}) {
+      if (cut < begin || cut >= end) continue;
+      FILE* out = std::fopen(cut_path.c_str(), "wb");
+      ASSERT_NE(out, nullptr);
+      std::fwrite(bytes.data(), 1, cut, out);
+      std::fclose(out);
+      auto data = collector::LoadTrace(cut_path);
+      ASSERT_TRUE(data.ok()) << "cut at " << cut << ": " << data.status();
+      EXPECT_EQ(data->records, i) << "cut at " << cut;
+      if (cut == begin) {
+        EXPECT_EQ(data->warning, "") << "cut at " << cut;
+      } else {
+        EXPECT_THAT(data->warning,
+                    HasSubstr("truncated at byte " + std::to_string(cut)))
+            << "cut at " << cut;
+      }
+      EXPECT_GE(data->findings.size(), previous_findings);
+      previous_findings = data->findings.size();
+    }
+  }
+  EXPECT_EQ(previous_findings, 1u);
+  std::remove(cut_path.c_str());
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace lockscope
