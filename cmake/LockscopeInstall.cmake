@@ -76,16 +76,18 @@ install(PROGRAMS
     ${PROJECT_SOURCE_DIR}/cmake/lockscope_check_dir.sh
   DESTINATION ${LOCKSCOPE_INSTALL_CMAKEDIR})
 
-# pkg-config: the prefix is found relative to the .pc file (${pcfiledir}),
-# because `cmake --install --prefix DIR` picks the prefix after configure.
-file(RELATIVE_PATH LOCKSCOPE_PC_PREFIX_FROM_PCDIR
-     /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
-string(REGEX REPLACE "/$" "" LOCKSCOPE_PC_PREFIX_FROM_PCDIR
-       "${LOCKSCOPE_PC_PREFIX_FROM_PCDIR}")
-set(LOCKSCOPE_PC_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
-set(LOCKSCOPE_PC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
-configure_file(${PROJECT_SOURCE_DIR}/cmake/lockscope.pc.in
-               ${PROJECT_BINARY_DIR}/cmake/lockscope.pc @ONLY)
+# pkg-config: configured at install time, because `cmake --install --prefix
+# DIR` picks the prefix after configure; install scripts see the real one in
+# CMAKE_INSTALL_PREFIX. (Absolute, as Debian's own .pc files are; relocate
+# with `pkg-config --define-prefix`.)
+install(CODE "
+  set(LOCKSCOPE_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+  set(LOCKSCOPE_PC_INCLUDEDIR \"${CMAKE_INSTALL_INCLUDEDIR}\")
+  set(LOCKSCOPE_PC_LIBDIR \"${CMAKE_INSTALL_LIBDIR}\")
+  set(PROJECT_VERSION \"${PROJECT_VERSION}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/cmake/lockscope.pc.in\"
+                 \"${PROJECT_BINARY_DIR}/cmake/lockscope.pc\" @ONLY)
+")
 install(FILES ${PROJECT_BINARY_DIR}/cmake/lockscope.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 

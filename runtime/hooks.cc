@@ -14,7 +14,12 @@
 // to one out-of-line *Slow function.
 #include "runtime/hooks.h"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <string>
 
@@ -486,6 +491,21 @@ void RebindOwner(ObjectState* cell) noexcept {
   ThreadState* t = CurrentThread();
   cell->owner_thread.store(t->id(), std::memory_order_relaxed);
   Session::Get().OwnerChanged(cell);
+}
+
+void LockWordWait(std::atomic<uint32_t>* word) noexcept {
+  static_assert(sizeof(*word) == sizeof(uint32_t) &&
+                std::atomic<uint32_t>::is_always_lock_free);
+  uint32_t c = word->exchange(2, std::memory_order_acquire);
+  while (c != 0) {
+    // Sleeps only while the word is still 2 (no lost wake-up).
+    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 2, nullptr, nullptr, 0);
+    c = word->exchange(2, std::memory_order_acquire);
+  }
+}
+
+void LockWordWake(std::atomic<uint32_t>* word) noexcept {
+  syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
 uint64_t FindingCount() noexcept { return Session::Get().FindingCount(); }

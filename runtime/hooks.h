@@ -19,6 +19,7 @@
 #ifndef LOCKSCOPE_RUNTIME_HOOKS_H_
 #define LOCKSCOPE_RUNTIME_HOOKS_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -78,6 +79,17 @@ void OnBorrowRelease(ObjectState* cell, Access access) noexcept;
                                    const char* headline) noexcept;
 // Makes the calling thread the owner of `cell`.
 void RebindOwner(ObjectState* cell) noexcept;
+
+// The blocking side of the lock word under a tracked Mutex (see
+// instrument/lockscope/mutex.h: 0 free, 1 held, 2 held and maybe waited
+// for). Not hooks: they track nothing, they only sleep and wake (futex).
+//
+// Returns once this thread has changed *word from 0 to 2 (it holds the
+// lock; 2 because others may still be waiting).
+void LockWordWait(std::atomic<uint32_t>* word) noexcept;
+// Wakes one thread blocked in LockWordWait on `word` (called by an unlock
+// that found 2).
+void LockWordWake(std::atomic<uint32_t>* word) noexcept;
 
 // Findings made so far in this process, for test listeners
 // (lockscope/gtest.h): how many, and the one-line form of the `index`-th

@@ -213,10 +213,10 @@ class ExportCommand : public Subcommand {
   }
   void Configure(CLI::App& command) override {
     AddTraceArgument(command, &path_);
-    command.add_option("--format", format_, "output format")
-        ->required()
+    command.add_option("--format", format_, "output format (the only one)")
         ->check(CLI::IsMember({"chrome-json"}))
-        ->type_name("chrome-json");
+        ->type_name("chrome-json")
+        ->capture_default_str();
     command.add_option("-o,--output", output_,
                        "write to FILE instead of stdout")
         ->type_name("FILE");
@@ -262,7 +262,7 @@ class ExportCommand : public Subcommand {
 
  private:
   std::string path_;
-  std::string format_;
+  std::string format_ = "chrome-json";
   std::string output_;
 };
 

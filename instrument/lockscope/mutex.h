@@ -15,8 +15,11 @@
 #ifndef LOCKSCOPE_MUTEX_H_
 #define LOCKSCOPE_MUTEX_H_
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string_view>
+#include <type_traits>
 
 #include "absl/base/thread_annotations.h"
 #include "lockscope/config.h"
@@ -24,6 +27,37 @@
 
 namespace lockscope {
 inline namespace LOCKSCOPE_MODE_NAMESPACE {
+namespace internal {
+
+// The lock under a tracked Mutex: a futex word instead of a std::mutex, so
+// that an uncontended lock or unlock is one inline atomic instead of a call
+// into libpthread, which pays for the runtime's hook call beside it
+// (docs/PERFORMANCE.md). Behaves as std::mutex does on Linux: not
+// recursive, not fair, no spinning; the sleeping is the runtime's
+// (runtime::LockWordWait/LockWordWake). The word is 0 free, 1 held, 2 held
+// with possible waiters (Drepper, "Futexes Are Tricky", mutex 3).
+class WordLock {
+ public:
+  bool try_lock() noexcept {
+    uint32_t expected = 0;
+    return word_.compare_exchange_strong(expected, 1,
+                                         std::memory_order_acquire,
+                                         std::memory_order_relaxed);
+  }
+  void lock() noexcept {
+    if (!try_lock()) runtime::LockWordWait(&word_);
+  }
+  void unlock() noexcept {
+    if (word_.exchange(0, std::memory_order_release) == 2) {
+      runtime::LockWordWake(&word_);
+    }
+  }
+
+ private:
+  std::atomic<uint32_t> word_{0};
+};
+
+}  // namespace internal
 
 class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
  public:
@@ -83,7 +117,8 @@ class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
   }
 
  private:
-  std::mutex mu_;
+  // Untracked, the std::mutex itself; tracked, internal::WordLock.
+  std::conditional_t<kTrack, internal::WordLock, std::mutex> mu_;
 };
 
 }  // namespace LOCKSCOPE_MODE_NAMESPACE

@@ -68,8 +68,9 @@ void FormatAll(const std::vector<Finding>& findings, const TraceData& data,
 // viewer does for several traces, and formats what it finds. The second
 // pass removes the destroyed objects first (their edges must go, findings
 // stay).
-void Reanalyze(const TraceData& data, bool remove_destroyed,
-               ExerciseResult* result) {
+// Returns the number of findings.
+size_t Reanalyze(const TraceData& data, bool remove_destroyed,
+                 ExerciseResult* result) {
   collector::Analyzer analyzer;
   for (ObjectId id : Sorted(data.objects)) {
     analyzer.AddObject(data.objects.at(id));
@@ -96,9 +97,9 @@ void Reanalyze(const TraceData& data, bool remove_destroyed,
     }
   }
   const std::vector<Finding> findings = analyzer.Findings();
-  result->reanalyzed_findings += findings.size();
   result->report_bytes += analyzer.Edges().size();
   FormatAll(findings, data, result);
+  return findings.size();
 }
 
 #ifdef LOCKSCOPE_FUZZ_VIEWER
@@ -221,9 +222,13 @@ ExerciseResult ExerciseTrace(const std::string& path) {
     result.warning = data->warning;
     result.events = data->events;
     result.stored_findings = data->findings.size();
+    for (const Finding& f : data->findings) {
+      result.stored_cycles += f.kind == collector::FindingKind::kLockOrderCycle;
+    }
     result.report_bytes += touched & 1;
     FormatAll(data->findings, *data, &result);
-    Reanalyze(*data, /*remove_destroyed=*/false, &result);
+    result.reanalyzed_findings =
+        Reanalyze(*data, /*remove_destroyed=*/false, &result);
     Reanalyze(*data, /*remove_destroyed=*/true, &result);
   }
 #ifdef LOCKSCOPE_FUZZ_VIEWER

@@ -39,8 +39,10 @@ struct ExerciseResult {
   // Torn-tail warning of a trace that loaded.
   std::string warning;
   uint64_t events = 0;
-  // Stored findings, and findings of the re-run analysis.
+  // Stored findings, the stored lock-order cycles among them, and the
+  // findings of the analysis re-run over every stored edge.
   size_t stored_findings = 0;
+  size_t stored_cycles = 0;
   size_t reanalyzed_findings = 0;
   // Bytes of report text produced (keeps the formatting from being elided).
   size_t report_bytes = 0;

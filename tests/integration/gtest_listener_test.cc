@@ -16,18 +16,18 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Run {
+struct ChildRun {
   int exit_code = -1;
   std::string output;  // stdout and stderr, interleaved
 };
 
 // Runs `program --gtest_filter=filter` with LOCKSCOPE_OPTIONS=options.
-Run RunProgram(const char* program, const std::string& filter,
+ChildRun RunProgram(const char* program, const std::string& filter,
                const std::string& options) {
   setenv("LOCKSCOPE_OPTIONS", options.c_str(), 1);
   const std::string command = std::string("'") + program +
                               "' '--gtest_filter=" + filter + "' 2>&1";
-  Run run;
+  ChildRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
   char buf[4096];
@@ -50,7 +50,7 @@ size_t CountOf(const std::string& text, const std::string& needle) {
 }
 
 TEST(GoogleTestListenerTest, FailsOnlyTheTestDuringWhichTheFindingAppeared) {
-  const Run run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "Listener.*", kQuiet);
+  const ChildRun run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "Listener.*", kQuiet);
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_THAT(run.output, HasSubstr("lockscope listener installed: yes"));
   EXPECT_THAT(run.output, HasSubstr("[       OK ] Listener.A_Clean"));
@@ -75,7 +75,7 @@ TEST(GoogleTestListenerTest, FailsOnlyTheTestDuringWhichTheFindingAppeared) {
 }
 
 TEST(GoogleTestListenerTest, CleanTestsPass) {
-  const Run run = RunProgram(LOCKSCOPE_LISTENER_TRACKED,
+  const ChildRun run = RunProgram(LOCKSCOPE_LISTENER_TRACKED,
                              "Listener.A_Clean:Listener.C_*", kQuiet);
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_THAT(run.output, HasSubstr("[  PASSED  ] 2 tests."));
@@ -83,7 +83,7 @@ TEST(GoogleTestListenerTest, CleanTestsPass) {
 
 TEST(GoogleTestListenerTest, GuardedCycleIsAFindingButDoesNotFail) {
   // report=stderr shows that the finding was made; the test still passes.
-  const Run run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "Guarded.*",
+  const ChildRun run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "Guarded.*",
                              "trace=off:report=stderr:exitcode=0");
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_THAT(run.output, HasSubstr("lock-order-cycle"));
@@ -97,7 +97,7 @@ TEST(GoogleTestListenerTest, SuppressedFindingDoesNotFail) {
   ASSERT_GE(fd, 0);
   close(fd);
   std::ofstream(path) << "cycle:inverted_\n";
-  const Run run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "Listener.*",
+  const ChildRun run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "Listener.*",
                              std::string(kQuiet) + ":suppressions=" + path);
   unlink(path);
   EXPECT_EQ(run.exit_code, 0) << run.output;
@@ -105,7 +105,7 @@ TEST(GoogleTestListenerTest, SuppressedFindingDoesNotFail) {
 }
 
 TEST(GoogleTestListenerTest, FindingInSuiteSetUpFailsTheNextTestSayingSo) {
-  const Run run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "SuiteSetUp.*",
+  const ChildRun run = RunProgram(LOCKSCOPE_LISTENER_TRACKED, "SuiteSetUp.*",
                              kQuiet);
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_THAT(run.output, HasSubstr("[  FAILED  ] SuiteSetUp.FirstTest ("));
@@ -115,7 +115,7 @@ TEST(GoogleTestListenerTest, FindingInSuiteSetUpFailsTheNextTestSayingSo) {
 }
 
 TEST(GoogleTestListenerTest, UntrackedBuildInstallsNothingAndPasses) {
-  const Run run = RunProgram(LOCKSCOPE_LISTENER_PLAIN, "*", kQuiet);
+  const ChildRun run = RunProgram(LOCKSCOPE_LISTENER_PLAIN, "*", kQuiet);
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_THAT(run.output, HasSubstr("lockscope listener installed: no"));
   EXPECT_THAT(run.output, HasSubstr("[  PASSED  ] 5 tests."));

@@ -70,7 +70,7 @@ size_t ResidentBytes() {
   return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
-struct Run {
+struct ProgramRun {
   int status = -1;  // exit status, or 128 + signal
   std::string out;
   std::string err;
@@ -78,7 +78,7 @@ struct Run {
 
 // Runs traced_program with LOCKSCOPE_OPTIONS=`options`, as `uid` when not
 // -1 (dropping root, so that directory permissions apply).
-Run RunProgram(const std::vector<std::string>& args,
+ProgramRun RunProgram(const std::vector<std::string>& args,
                const std::string& options, uid_t uid = static_cast<uid_t>(-1)) {
   const std::string out_path = TempName("stdout"), err_path = TempName("stderr");
   const pid_t pid = fork();
@@ -103,7 +103,7 @@ Run RunProgram(const std::vector<std::string>& args,
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  Run run;
+  ProgramRun run;
   run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run.out = ReadFile(out_path);
   run.err = ReadFile(err_path);
@@ -264,7 +264,7 @@ TEST(LimitsTest, ForkWhileAnotherThreadHoldsALock) {
 TEST(LimitsProcessTest, ExactEventCountsForAMillionAcquisitions) {
   const std::string path = TempName("million") + ".lstrace";
   constexpr uint64_t kPairs = 250000;  // 2 threads x 2 locks x kPairs
-  const Run run = RunProgram({"counts", std::to_string(kPairs)},
+  const ProgramRun run = RunProgram({"counts", std::to_string(kPairs)},
                              "trace=" + path + ":events=all:exitcode=0");
   ASSERT_EQ(run.status, 0) << run.err;
   std::map<collector::ObjectId, uint64_t> acquired, released;
@@ -288,7 +288,7 @@ TEST(LimitsProcessTest, ExactEventCountsForAMillionAcquisitions) {
 TEST(LimitsProcessTest, HundredTwentyEightTracedThreadsCountedExactly) {
   const std::string path = TempName("threads") + ".lstrace";
   constexpr int kThreads = 128, kRounds = 300;
-  const Run run =
+  const ProgramRun run =
       RunProgram({"threads", std::to_string(kThreads), std::to_string(kRounds)},
                  "trace=" + path + ":events=all:exitcode=0");
   ASSERT_EQ(run.status, 0) << run.err;
@@ -313,7 +313,7 @@ TEST(LimitsProcessTest, HundredTwentyEightTracedThreadsCountedExactly) {
 
 TEST(LimitsProcessTest, LocksFromStaticInitializerAndAtexitHandlers) {
   const std::string path = TempName("static") + ".lstrace";
-  const Run run = RunProgram({"static-atexit"},
+  const ProgramRun run = RunProgram({"static-atexit"},
                              "trace=" + path + ":events=all:exitcode=0");
   ASSERT_EQ(run.status, 0) << run.err;
   // The handler that ran after the trace was closed still locked.
@@ -341,7 +341,7 @@ TEST(LimitsProcessTest, LocksFromStaticInitializerAndAtexitHandlers) {
 
 TEST(LimitsProcessTest, ForkWhileAnotherThreadHoldsALockTraced) {
   const std::string pattern = TempName("forkheld") + ".%p.lstrace";
-  const Run run = RunProgram({"fork-held"},
+  const ProgramRun run = RunProgram({"fork-held"},
                              "trace=" + pattern + ":exitcode=0:report=off");
   ASSERT_EQ(run.status, 0) << run.err;
   int child = 0, child_status = -1, parent = 0;
@@ -373,7 +373,7 @@ TEST(LimitsProcessTest, ForkWhileAnotherThreadHoldsALockTraced) {
 // --- A trace that cannot be written ------------------------------------------
 
 // One line on stderr, the program runs to completion, exit status 0.
-void ExpectOneLineAndCarriesOn(const Run& run, const std::string& pattern) {
+void ExpectOneLineAndCarriesOn(const ProgramRun& run, const std::string& pattern) {
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_THAT(Lines(run.err), ElementsAre(MatchesRegex(pattern))) << run.err;
 }
@@ -385,7 +385,7 @@ TEST(TraceFileTest, UnwritableDirectory) {
   const std::string path = dir + "/t.lstrace";
   // Root ignores directory permissions: run the program as nobody.
   const uid_t uid = geteuid() == 0 ? 65534 : static_cast<uid_t>(-1);
-  const Run run = RunProgram({"counts", "100"}, "trace=" + path, uid);
+  const ProgramRun run = RunProgram({"counts", "100"}, "trace=" + path, uid);
   ExpectOneLineAndCarriesOn(
       run, "lockscope: cannot open trace file '.*/t.lstrace': Permission "
            "denied; continuing without a trace");
@@ -394,7 +394,7 @@ TEST(TraceFileTest, UnwritableDirectory) {
 }
 
 TEST(TraceFileTest, MissingDirectory) {
-  const Run run = RunProgram({"counts", "100"},
+  const ProgramRun run = RunProgram({"counts", "100"},
                              "trace=" + TempName("no_such_dir") + "/t.lstrace");
   ExpectOneLineAndCarriesOn(
       run, "lockscope: cannot open trace file '.*': No such file or "
@@ -402,7 +402,7 @@ TEST(TraceFileTest, MissingDirectory) {
 }
 
 TEST(TraceFileTest, DeviceInsteadOfAFile) {
-  const Run run = RunProgram({"counts", "100"}, "trace=/dev/full");
+  const ProgramRun run = RunProgram({"counts", "100"}, "trace=/dev/full");
   ExpectOneLineAndCarriesOn(
       run, "lockscope: cannot open trace file '/dev/full': not a regular "
            "file; continuing without a trace");
@@ -413,7 +413,7 @@ TEST(TraceFileTest, PlantedSymlinkIsNotFollowed) {
   const std::string link = TempName("planted") + ".lstrace";
   { std::ofstream(victim) << "precious"; }
   ASSERT_EQ(symlink(victim.c_str(), link.c_str()), 0);
-  const Run run = RunProgram({"counts", "100"}, "trace=" + link);
+  const ProgramRun run = RunProgram({"counts", "100"}, "trace=" + link);
   ExpectOneLineAndCarriesOn(
       run, "lockscope: cannot open trace file '.*': .*symbolic link; "
            "refusing to follow it\\); continuing without a trace");
@@ -425,7 +425,7 @@ TEST(TraceFileTest, PlantedSymlinkIsNotFollowed) {
 TEST(TraceFileTest, DiskFillsUpMidRun) {
   const std::string path = TempName("full") + ".lstrace";
   constexpr long kLimit = 64 << 10;
-  const Run run = RunProgram({"fsize", std::to_string(kLimit), "20000"},
+  const ProgramRun run = RunProgram({"fsize", std::to_string(kLimit), "20000"},
                              "trace=" + path + ":events=all:exitcode=0");
   ExpectOneLineAndCarriesOn(
       run, "lockscope: cannot write trace file '.*': File too large; later "
@@ -442,7 +442,7 @@ TEST(TraceFileTest, DiskFillsUpMidRun) {
 }
 
 TEST(TraceFileTest, OverlongOptionValueIsRejected) {
-  const Run run = RunProgram(
+  const ProgramRun run = RunProgram(
       {"counts", "10"},
       "trace=off:suppressions=" + std::string(5000, 'x') + ":exitcode=0");
   ExpectOneLineAndCarriesOn(

@@ -21,3 +21,10 @@ lockscope_unit_test(trace_e2e_test
 target_compile_definitions(trace_e2e_test PRIVATE
   LOCKSCOPE_TRACED_PROGRAM="$<TARGET_FILE:traced_program>")
 add_dependencies(trace_e2e_test traced_program)
+
+lockscope_unit_test(exit_status_test
+  SOURCES runtime/exit_status_test.cc
+  LIBS GTest::gtest)
+target_compile_definitions(exit_status_test PRIVATE
+  LOCKSCOPE_TRACED_PROGRAM="$<TARGET_FILE:traced_program>")
+add_dependencies(exit_status_test traced_program)

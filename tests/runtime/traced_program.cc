@@ -6,6 +6,7 @@
 //   traced_program abort         an inversion, some events, then abort()
 //   traced_program segv          an inversion, then a null dereference
 //   traced_program fork          fork; parent and child each make a finding
+//   traced_program inversion     an inversion (a finding), then exit 0
 //
 // Reliability modes (durability_test.cc, limits_test.cc):
 //   traced_program stream HOW N  two workers lock/unlock (own, then shared)
@@ -237,6 +238,10 @@ int main(int argc, char** argv) {
   }
   const std::string mode = argv[1];
   if (mode == "counts" && argc == 3) return Counts(std::atoi(argv[2]));
+  if (mode == "inversion") {
+    Inversion("exit_a", "exit_b");
+    return 0;
+  }
   if (mode == "kill") {
     Inversion("kill_a", "kill_b");
     raise(SIGKILL);

@@ -7,3 +7,26 @@ lockscope_unit_test(viewer_output_test
 lockscope_unit_test(viewer_trace_set_test
   SOURCES viewer/trace_set_test.cc viewer/test_traces.cc
   LIBS lockscope_viewer lockscope_collector)
+
+# One binary for the end-to-end tests, one source file per subcommand.
+lockscope_unit_test(viewer_cli_test
+  SOURCES viewer/main_test.cc
+          viewer/summary_test.cc
+          viewer/cycles_test.cc
+          viewer/borrows_test.cc
+          viewer/locks_test.cc
+          viewer/events_test.cc
+          viewer/graph_test.cc
+          viewer/check_test.cc
+          viewer/check_json_test.cc
+          viewer/check_sarif_test.cc
+          viewer/merge_test.cc
+          viewer/export_test.cc
+          viewer/cli_fixture.cc
+          viewer/run_cli.cc
+          viewer/json_checker.cc
+          viewer/test_traces.cc
+  LIBS lockscope_collector)
+target_compile_definitions(viewer_cli_test PRIVATE
+  LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>")
+add_dependencies(viewer_cli_test lockscope_cli)
