@@ -10,10 +10,10 @@
 #                    [SUPPRESSIONS <file>] [OPTIONS <key=value:...>]
 #                    [WORKING_DIRECTORY <dir>] [STRICT])
 #   Registers a ctest test that runs the command with
-#     LOCKSCOPE_OPTIONS=<inherited>:<OPTIONS>:suppressions=<file>:
+#     LOCKSCOPE_OPTIONS=report=off:<inherited>:<OPTIONS>:suppressions=<file>:
 #                       trace=${LOCKSCOPE_TRACE_DIR}/<name>/<name>.%p.lstrace:
 #                       exitcode=0
-#   (exitcode=0 so that the check, not the process, decides), then runs
+#   (the check prints the report, and decides: exitcode=0), then runs
 #   `lockscope check [--suppressions=<file>] [--strict]` over the traces the
 #   command wrote (one per tracked process). The test fails when the command
 #   fails or the check exits non-zero. A command that wrote no trace (built
@@ -35,10 +35,22 @@
 #   SARIF 2.1.0 to <file> (for GitHub code scanning). Call it once per build
 #   tree. `ctest -R foo` still runs the gate, over foo's traces only.
 #
-# Variables read:
-#   LOCKSCOPE_TRACE_DIR  where traces go (default
-#                        ${CMAKE_BINARY_DIR}/lockscope-traces); must not
-#                        contain ':' (LOCKSCOPE_OPTIONS separates with it).
+#   Other tests join the gate by writing traces anywhere under
+#   ${LOCKSCOPE_TRACE_DIR} and requiring the fixture, e.g. every case of a
+#   GoogleTest binary:
+#     gtest_discover_tests(foo_test PROPERTIES
+#       ENVIRONMENT "LOCKSCOPE_OPTIONS=trace=${LOCKSCOPE_TRACE_DIR}/foo_test.%p.lstrace"
+#       FIXTURES_REQUIRED lockscope_run)
+#
+# Variables:
+#   LOCKSCOPE_TRACE_DIR  where traces go; set here to
+#                        ${CMAKE_BINARY_DIR}/lockscope-traces unless already
+#                        set. Must not contain ':' (LOCKSCOPE_OPTIONS
+#                        separates with it).
+if(NOT LOCKSCOPE_TRACE_DIR)
+  set(LOCKSCOPE_TRACE_DIR "${CMAKE_BINARY_DIR}/lockscope-traces")
+endif()
+
 include_guard(GLOBAL)
 
 # The driver scripts sit next to this file. A global property, because the
@@ -146,9 +158,11 @@ function(lockscope_add_run_gate)
     list(APPEND args --sarif "${sarif}")
   endif()
 
-  # Stale traces from an earlier run must not be judged again.
+  # Stale traces from an earlier run must not be judged again; the empty
+  # directory must exist for tests that write into it directly.
   add_test(NAME ${arg_NAME}_setup
-    COMMAND "${CMAKE_COMMAND}" -E rm -rf "${trace_root}")
+    COMMAND sh "${cmake_dir}/lockscope_check_dir.sh" --reset
+            --trace-dir "${trace_root}")
   set_tests_properties(${arg_NAME}_setup PROPERTIES
     FIXTURES_SETUP lockscope_run LABELS lockscope)
   add_test(NAME ${arg_NAME}

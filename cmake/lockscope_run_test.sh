@@ -6,7 +6,8 @@
 #            -- COMMAND [ARG...]
 #
 # Empties DIR, runs COMMAND with tracing into DIR/<name>.%p.lstrace (one
-# trace per tracked process; <name> is DIR's last component) and exitcode=0,
+# trace per tracked process; <name> is DIR's last component), report=off and
+# exitcode=0,
 # then runs `LOCKSCOPE check` over those traces. Exits 0 only when the command
 # exited 0 and the check passed; 1 otherwise; 2 on bad usage. A command that
 # wrote no trace is only run (it was built untracked or never created a
@@ -36,14 +37,16 @@ esac
 name=${dir##*/}
 rm -rf "$dir" && mkdir -p "$dir" || exit 2
 
-# Ours come last so they win over inherited keys. A suppressions path that
-# LOCKSCOPE_OPTIONS cannot carry is left to the check alone.
+# report=off first: the check prints the same report, once; inherited keys
+# and --options may turn it back on. trace and exitcode come last so they
+# win. A suppressions path that LOCKSCOPE_OPTIONS cannot carry is left to the
+# check alone.
 runtime_supp=
 case $supp in
   *:*) ;;
   ?*) runtime_supp="suppressions=$supp:" ;;
 esac
-LOCKSCOPE_OPTIONS="${LOCKSCOPE_OPTIONS:+$LOCKSCOPE_OPTIONS:}${opts:+$opts:}${runtime_supp}trace=$dir/$name.%p.lstrace:exitcode=0"
+LOCKSCOPE_OPTIONS="report=off:${LOCKSCOPE_OPTIONS:+$LOCKSCOPE_OPTIONS:}${opts:+$opts:}${runtime_supp}trace=$dir/$name.%p.lstrace:exitcode=0"
 export LOCKSCOPE_OPTIONS
 
 "$@"

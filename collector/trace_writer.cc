@@ -233,10 +233,11 @@ TraceWriter::TraceWriter(int fd, std::string path,
 absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Create(
     const std::string& path, const TraceHeaderInfo& header) {
   // O_NONBLOCK keeps open() from hanging on a FIFO; it is cleared below
-  // once the file is known to be regular.
-  const int fd = open(
-      path.c_str(),
-      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+  // once the file is known to be regular. Truncation waits until the file
+  // is known to be ours.
+  const int fd = open(path.c_str(),
+                      O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+                      0644);
   if (fd < 0) {
     const int err = errno;
     return absl::FailedPreconditionError(absl::StrFormat(
@@ -248,6 +249,21 @@ absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Create(
     close(fd);
     return absl::FailedPreconditionError(absl::StrFormat(
         "cannot open trace file '%s': not a regular file", path));
+  }
+  // A file planted by another user in a shared directory (/tmp) would
+  // receive our trace (and could be read by that user): refuse it.
+  if (st.st_uid != geteuid()) {
+    close(fd);
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "cannot open trace file '%s': owned by uid %d, not by this user; "
+        "refusing to write into it",
+        path, st.st_uid));
+  }
+  if (ftruncate(fd, 0) != 0) {
+    const int err = errno;
+    close(fd);
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "cannot truncate trace file '%s': %s", path, std::strerror(err)));
   }
   const int flags = fcntl(fd, F_GETFL);
   if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);

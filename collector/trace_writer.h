@@ -48,8 +48,10 @@ struct TraceEndInfo {
 
 class TraceWriter {
  public:
-  // Creates `path` (truncating a regular file; refusing to follow a
-  // symlink) and writes the Header record. Errors name the path and errno.
+  // Creates `path` (truncating a regular file of this user; refusing to
+  // follow a symlink, to open anything but a regular file, or to write into
+  // a file another user owns) and writes the Header record. Errors name the
+  // path and errno.
   static absl::StatusOr<std::unique_ptr<TraceWriter>> Create(
       const std::string& path, const TraceHeaderInfo& header);
   // Writes to an already open descriptor (tests, pipes). Takes ownership.

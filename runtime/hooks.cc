@@ -82,8 +82,10 @@ __attribute__((noinline)) void RecordSlow(ThreadState* t,
   }
 }
 
-inline void Record(ThreadState* t, int64_t now, const ObjectState* o,
-                   EventType type, Access a, bool was_try, StackId stack) {
+// `now` in ticks (TickClock); the ring's consumer converts it.
+inline collector::RawEvent MakeEvent(int64_t now, const ObjectState* o,
+                                     EventType type, Access a, bool was_try,
+                                     StackId stack) {
   collector::RawEvent e;
   e.time_ns = now;
   e.object = o->id();
@@ -91,7 +93,33 @@ inline void Record(ThreadState* t, int64_t now, const ObjectState* o,
   e.type = type;
   e.access = ToModel(a);
   e.was_try = was_try;
+  return e;
+}
+
+inline void Record(ThreadState* t, int64_t now, const ObjectState* o,
+                   EventType type, Access a, bool was_try, StackId stack) {
+  const collector::RawEvent e = MakeEvent(now, o, type, a, was_try, stack);
   if (!t->ring.TryPush(e)) RecordSlow(t, e);
+}
+
+// Whether events=all (or a measured release) can stamp and record an event
+// on a fast path without calling anything: the TSC clock and a ring with
+// room as far as the producer already knows.
+inline bool CanRecordFast(const ThreadState* t) {
+  return TickClock::UsesTsc() && t->ring.HasKnownRoom();
+}
+
+// Hold-time counters of a measured acquisition, at its release.
+inline void CountHold(ObjectState* o, Access a, uint64_t hold) {
+  if (a == Access::kExclusive) {  // still held: serialized by the lock
+    BumpOwned(o->hold_total_ns, hold);
+    StoreMaxOwned(o->hold_max_ns, hold);
+    BumpOwned(o->hold_samples);
+  } else {
+    o->hold_total_ns.fetch_add(hold, std::memory_order_relaxed);
+    StoreMax(o->hold_max_ns, hold);
+    o->hold_samples.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 __attribute__((noinline)) void AnnounceSlow(ObjectState* o) {
@@ -152,19 +180,15 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
 
 // Pushes a blocking acquisition (waited or not) on the held stack.
 __attribute__((always_inline)) inline void PushBlocking(ThreadState* t, ObjectState* o, Access a,
-                         int64_t acquired_ns, uint64_t caller) {
+                         int64_t acquired_ticks, uint64_t caller) {
   CountAcquisition(o, a);
+  const uint64_t key = KeyOnTop(t->held, o->id(), a, /*was_try=*/false);
   StackId stack = 0;
-  uint64_t key;
-  if (t->held.empty()) {
-    key = RootKey(o->id(), a, /*was_try=*/false);  // no edge, no lookup
-  } else {
-    key = ChainKey(t->held.back().chain_key, o->id(), a, /*was_try=*/false);
-    if (!t->chains.Lookup(key, &stack)) {
-      stack = NewChainSlow(t, o, a, key, caller);
-    }
+  if (!t->chains.Lookup(key, &stack)) {
+    stack = NewChainSlow(t, o, a, key, caller);
   }
-  t->held.push_back(HeldLock{o, o->id(), key, stack, acquired_ns, a, false});
+  t->held.push_back(
+      HeldLock{o, o->id(), key, stack, acquired_ticks, a, false});
 }
 
 [[noreturn]] __attribute__((noinline)) void RecursiveLockSlow(
@@ -276,7 +300,7 @@ __attribute__((noinline)) void AcquireSlow(ThreadState* t, ObjectState* o,
   if (!o->announced.load(std::memory_order_relaxed)) {
     Session::Get().Announce(o);
   }
-  const int64_t now = t->events_all ? NowNs() : 0;
+  const int64_t now = t->events_all ? TickClock::Now() : 0;
   PushBlocking(t, o, a, now, caller);
   if (now != 0) Record(t, now, o, EventType::kAcquired, a, false, 0);
 }
@@ -302,18 +326,9 @@ __attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
     t->held.erase(t->held.begin() + static_cast<ptrdiff_t>(i - 1));
     t->RekeyFrom(i - 1);
   }
-  if (h.acquired_ns != 0) {
-    const int64_t now = NowNs();
-    const uint64_t hold = now > h.acquired_ns ? now - h.acquired_ns : 0;
-    if (a == Access::kExclusive) {  // still held: serialized by the lock
-      BumpOwned(o->hold_total_ns, hold);
-      StoreMaxOwned(o->hold_max_ns, hold);
-      BumpOwned(o->hold_samples);
-    } else {
-      o->hold_total_ns.fetch_add(hold, std::memory_order_relaxed);
-      StoreMax(o->hold_max_ns, hold);
-      o->hold_samples.fetch_add(1, std::memory_order_relaxed);
-    }
+  if (h.acquired_ticks != 0) {
+    const int64_t now = TickClock::Now();
+    CountHold(o, a, TickClock::ToNs(now - h.acquired_ticks));
     if (t->events_any) Record(t, now, o, EventType::kReleased, a, false, 0);
   }
 }
@@ -336,7 +351,7 @@ __attribute__((noinline)) void BorrowSlow(ThreadState* t, ObjectState* cell,
   const bool seen = t->borrow_sites.Lookup(key, &stack);
   if (!seen) stack = NewBorrowSiteSlow(t, key, caller);
   if (t->events_all || (!seen && t->events_any)) {
-    Record(t, NowNs(), cell, EventType::kBorrow, a, was_try,
+    Record(t, TickClock::Now(), cell, EventType::kBorrow, a, was_try,
            seen ? 0 : stack);
   }
 }
@@ -354,21 +369,23 @@ void OnDestroy(ObjectState* object, bool held) noexcept {
 
 void AfterAcquire(ObjectState* o, Access a) noexcept {
   ThreadState* t = tls_thread_state;
-  if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all &&
+  if (ABSL_PREDICT_TRUE(t != nullptr &&
                         o->announced.load(std::memory_order_relaxed) &&
-                        !t->held.full())) {
+                        !t->held.full() &&
+                        (!t->events_all || CanRecordFast(t)))) {
     HeldStack& held = t->held;
-    if (held.empty()) {  // a lone lock forms no edge: nothing to look up
-      Count(o, a);
-      held.PushNotFull(
-          HeldLock{o, o->id(), RootKey(o->id(), a, false), 0, 0, a, false});
-      return;
-    }
-    const uint64_t key = ChainKey(held.back().chain_key, o->id(), a, false);
+    const uint64_t key = KeyOnTop(held, o->id(), a, false);
     StackId stack;
     if (ABSL_PREDICT_TRUE(t->chains.LookupFront(key, &stack))) {
       Count(o, a);
-      held.PushNotFull(HeldLock{o, o->id(), key, stack, 0, a, false});
+      if (!t->events_all) {
+        held.PushNotFull(HeldLock{o, o->id(), key, stack, 0, a, false});
+        return;
+      }
+      const int64_t now = TickClock::NowTsc();
+      held.PushNotFull(HeldLock{o, o->id(), key, stack, now, a, false});
+      t->ring.PushKnownRoom(
+          MakeEvent(now, o, EventType::kAcquired, a, false, 0));
       return;
     }
   }
@@ -384,8 +401,9 @@ uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
       RecursiveLockSlow(t, o, a, h, LOCKSCOPE_CALLER_PC());
     }
   }
-  const int64_t now = NowNs();
-  if (t->watchdog) PublishWait(t, o, a, now, LOCKSCOPE_CALLER_PC());
+  // The token is the wait's start in ticks.
+  const int64_t now = TickClock::Now();
+  if (t->watchdog) PublishWait(t, o, a, NowNs(), LOCKSCOPE_CALLER_PC());
   if (t->events_any) {
     if (!o->announced.load(std::memory_order_relaxed)) AnnounceSlow(o);
     Record(t, now, o, EventType::kAcquireWait, a, false, 0);
@@ -395,9 +413,8 @@ uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
 
 void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
   ThreadState* t = CurrentThread();
-  const int64_t now = NowNs();
-  const uint64_t wait =
-      now > static_cast<int64_t>(token) ? now - static_cast<int64_t>(token) : 0;
+  const int64_t now = TickClock::Now();
+  const uint64_t wait = TickClock::ToNs(now - static_cast<int64_t>(token));
   if (a == Access::kExclusive) {  // serialized by the lock itself
     BumpOwned(o->contended);
     BumpOwned(o->wait_total_ns, wait);
@@ -415,7 +432,7 @@ void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
 void AfterTryAcquire(ObjectState* o, Access a) noexcept {
   ThreadState* t = CurrentThread();
   CountAcquisition(o, a);
-  const int64_t now = t->events_all ? NowNs() : 0;
+  const int64_t now = t->events_all ? TickClock::Now() : 0;
   t->held.push_back(HeldLock{o, o->id(), KeyOnTop(t->held, o->id(), a, true),
                              0, now, a, true});
   if (now != 0) Record(t, now, o, EventType::kAcquired, a, true, 0);
@@ -423,12 +440,22 @@ void AfterTryAcquire(ObjectState* o, Access a) noexcept {
 
 void BeforeRelease(ObjectState* o, Access a) noexcept {
   ThreadState* t = tls_thread_state;
-  if (ABSL_PREDICT_TRUE(t != nullptr)) {
+  if (ABSL_PREDICT_TRUE(t != nullptr && !t->held.empty() &&
+                        t->held.back().object == o)) {
     HeldStack& held = t->held;
     // Unlock in reverse order of an unmeasured acquisition: a pop.
-    if (ABSL_PREDICT_TRUE(!held.empty() && held.back().object == o &&
-                          held.back().acquired_ns == 0)) {
+    const int64_t acquired = held.back().acquired_ticks;
+    if (ABSL_PREDICT_TRUE(acquired == 0)) {
       held.pop_back();
+      return;
+    }
+    // A measured one (events=all, or it waited): hold time and an event.
+    if (t->events_any && CanRecordFast(t)) {
+      const int64_t now = TickClock::NowTsc();
+      CountHold(o, a, TickClock::ToNs(now - acquired));
+      held.pop_back();
+      t->ring.PushKnownRoom(
+          MakeEvent(now, o, EventType::kReleased, a, false, 0));
       return;
     }
   }
@@ -459,7 +486,7 @@ void OnBorrowRelease(ObjectState* cell, Access a) noexcept {
   if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all)) return;
   t = CurrentThread();
   if (t->events_all) {
-    Record(t, NowNs(), cell, EventType::kBorrowRelease, a, false, 0);
+    Record(t, TickClock::Now(), cell, EventType::kBorrowRelease, a, false, 0);
   }
 }
 
@@ -493,19 +520,14 @@ void RebindOwner(ObjectState* cell) noexcept {
   Session::Get().OwnerChanged(cell);
 }
 
-void LockWordWait(std::atomic<uint32_t>* word) noexcept {
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) noexcept {
   static_assert(sizeof(*word) == sizeof(uint32_t) &&
                 std::atomic<uint32_t>::is_always_lock_free);
-  uint32_t c = word->exchange(2, std::memory_order_acquire);
-  while (c != 0) {
-    // Sleeps only while the word is still 2 (no lost wake-up).
-    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 2, nullptr, nullptr, 0);
-    c = word->exchange(2, std::memory_order_acquire);
-  }
+  syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
 }
 
-void LockWordWake(std::atomic<uint32_t>* word) noexcept {
-  syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+void FutexWake(std::atomic<uint32_t>* word, int count) noexcept {
+  syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
 }
 
 uint64_t FindingCount() noexcept { return Session::Get().FindingCount(); }

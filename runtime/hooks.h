@@ -80,16 +80,15 @@ void OnBorrowRelease(ObjectState* cell, Access access) noexcept;
 // Makes the calling thread the owner of `cell`.
 void RebindOwner(ObjectState* cell) noexcept;
 
-// The blocking side of the lock word under a tracked Mutex (see
-// instrument/lockscope/mutex.h: 0 free, 1 held, 2 held and maybe waited
-// for). Not hooks: they track nothing, they only sleep and wake (futex).
+// The sleeping side of the lock words under the tracked Mutex and RwLock
+// (instrument/lockscope/mutex.h, rwlock.h), whose uncontended paths are
+// inline atomics. Not hooks: they track nothing (futex wait and wake).
 //
-// Returns once this thread has changed *word from 0 to 2 (it holds the
-// lock; 2 because others may still be waiting).
-void LockWordWait(std::atomic<uint32_t>* word) noexcept;
-// Wakes one thread blocked in LockWordWait on `word` (called by an unlock
-// that found 2).
-void LockWordWake(std::atomic<uint32_t>* word) noexcept;
+// Sleeps while *word == expected; may return early (spuriously, or because
+// the word changed), so callers re-check in a loop.
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) noexcept;
+// Wakes up to `count` threads sleeping in FutexWait on `word`.
+void FutexWake(std::atomic<uint32_t>* word, int count) noexcept;
 
 // Findings made so far in this process, for test listeners
 // (lockscope/gtest.h): how many, and the one-line form of the `index`-th

@@ -288,9 +288,14 @@ void Session::DestroyObject(ObjectState* object, bool held) {
       }
     }
   }
+  // Only objects a finding names need their info after death (reports
+  // and DescribeFinding look them up); keeping every graph object's would
+  // grow without bound.
+  bool named = false;
   if (object->in_graph.load(std::memory_order_acquire)) {
     RawMutexLock lock(&graph_mu_);
     analyzer_.RemoveObject(object->id());
+    named = named_by_findings_.contains(object->id());
   }
   const bool announced = object->announced.load(std::memory_order_acquire);
   uint64_t written = 0;
@@ -298,9 +303,7 @@ void Session::DestroyObject(ObjectState* object, bool held) {
     RawMutexLock lock(&registry_mu_);
     live_.erase(object);
     by_id_.erase(object->id());
-    if (object->in_graph.load(std::memory_order_relaxed) || held) {
-      retired_[object->id()] = object->info;
-    }
+    if (named || held) retired_[object->id()] = object->info;
     written = object->written_acquisitions;
   }
   if (announced) {
@@ -403,6 +406,13 @@ void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
         }
       }
       for (collector::Finding& f : update.findings) {
+        // Recorded under graph_mu_, so an object destroyed before this
+        // finding is reported is still retired (see DestroyObject).
+        named_by_findings_.insert(f.objects.begin(), f.objects.end());
+        named_by_findings_.insert(f.guarded_by.begin(), f.guarded_by.end());
+        for (const collector::FindingEdge& fe : f.edges) {
+          named_by_findings_.insert({fe.from, fe.to});
+        }
         findings.push_back(std::move(f));
       }
     }

@@ -146,6 +146,9 @@ class Session {
 
   RawMutex graph_mu_;
   collector::Analyzer analyzer_ ABSL_GUARDED_BY(graph_mu_);
+  // Objects named by a lock-order finding: their infos outlive them.
+  absl::flat_hash_set<collector::ObjectId> named_by_findings_
+      ABSL_GUARDED_BY(graph_mu_);
 
   RawMutex findings_mu_;
   absl::flat_hash_map<uint64_t, uint64_t> dedup_ ABSL_GUARDED_BY(findings_mu_);

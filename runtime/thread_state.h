@@ -37,8 +37,9 @@ struct HeldLock {
   uint64_t chain_key;
   // Where this acquisition happened, when known (0 otherwise).
   collector::StackId stack;
-  // Time acquired, when measured (waited acquisitions, events=all); else 0.
-  int64_t acquired_ns;
+  // Time acquired in ticks (TickClock), when measured (waited
+  // acquisitions, events=all); else 0.
+  int64_t acquired_ticks;
   Access access;
   bool was_try;
 };
@@ -136,8 +137,10 @@ class ChainCache {
 };
 
 // The chain key of a lock taken with nothing held below it: the id and
-// access bits, unmixed (never 0, ids start at 1). A lone lock forms no edge,
-// so its key is never looked up; it only seeds the keys above it.
+// access bits, unmixed (never 0, ids start at 1; distinct ids land in
+// distinct ChainCache front slots, 64 apart). A lone lock forms no edge; its
+// chain is cached for the stack of where this thread first took it, which
+// reports show for the outer lock of a new edge.
 inline uint64_t RootKey(uint64_t id, Access access, bool was_try) {
   return id * 4 + (access == Access::kExclusive ? 2 : 0) + (was_try ? 1 : 0);
 }
@@ -167,7 +170,9 @@ class ThreadState {
 
  public:
   ThreadState(collector::ThreadId id, int64_t os_tid)
-      : id_(id), os_tid_(os_tid) {}
+      : id_(id), os_tid_(os_tid) {
+    TickClock::Start();  // before this thread's first event
+  }
 
   collector::ThreadId id() const { return id_; }
   int64_t os_tid() const { return os_tid_; }

@@ -93,10 +93,10 @@ class CheckCommand : public Subcommand {
     command.add_option("--fail-on", fail_on_,
                        "only these finding kinds can fail (comma list)")
         ->delimiter(',')
-        ->type_name("KIND[,KIND...]");
+        ->type_name("KINDS");
     command.add_option("--format", format_, "output format")
         ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
-        ->type_name("text|json|sarif|junit")
+        ->type_name("FORMAT")
         ->capture_default_str();
     command.add_option("-o,--output", output_,
                        "write the report to FILE instead of stdout")

@@ -218,9 +218,13 @@ class EventsCommand : public Subcommand {
                     e.was_try ? "try" : ""});
     }
     if (table.rows() > 0) table.Render(context.out);
-    context.out << events.size() << " of " << total << " events shown";
-    if (matched != total) context.out << " (" << matched << " matched)";
-    context.out << "\n";
+    if (matched == total) {
+      context.out << events.size() << " of " << total << " events shown\n";
+    } else {
+      context.out << events.size() << " of " << matched
+                  << " matching events shown (" << total
+                  << " in the trace)\n";
+    }
   }
 
   std::string path_;

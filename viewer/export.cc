@@ -215,7 +215,7 @@ class ExportCommand : public Subcommand {
     AddTraceArgument(command, &path_);
     command.add_option("--format", format_, "output format (the only one)")
         ->check(CLI::IsMember({"chrome-json"}))
-        ->type_name("chrome-json")
+        ->type_name("FORMAT")
         ->capture_default_str();
     command.add_option("-o,--output", output_,
                        "write to FILE instead of stdout")

@@ -100,7 +100,7 @@ class GraphCommand : public Subcommand {
                      "one node per lock class instead of per lock");
     command.add_option("--format", format_, "output format")
         ->check(CLI::IsMember({"dot", "json"}))
-        ->type_name("dot|json")
+        ->type_name("FORMAT")
         ->capture_default_str();
     command.footer(
         "An edge A -> B means some thread acquired B while holding A. Edges\n"
@@ -186,11 +186,10 @@ class GraphCommand : public Subcommand {
         edge.to_shared = true;
       }
     }
+    // Instances per node (for --classes); locks on no edge get no node.
     for (ObjectId id : SortedKeys(analysis.objects)) {
-      const ObjectInfo& object = analysis.objects.at(id);
-      if (object.kind != collector::ObjectKind::kCell) {
-        ++graph.nodes[AddNode(id, analysis, names, &graph)].instances;
-      }
+      auto node = graph.node_index.find(KeyOf(id, analysis));
+      if (node != graph.node_index.end()) ++graph.nodes[node->second].instances;
     }
     for (const AnalyzedFinding& analyzed : analysis.findings) {
       const collector::Finding& finding = analyzed.finding;

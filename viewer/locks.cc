@@ -30,7 +30,7 @@ class LocksCommand : public Subcommand {
     command.add_option("--sort", sort_, "sort key (descending; name ascending)")
         ->check(CLI::IsMember(
             {"acquisitions", "contended", "wait", "hold", "name"}))
-        ->type_name("acquisitions|contended|wait|hold|name")
+        ->type_name("KEY")
         ->capture_default_str();
     command.add_option("--top", top_, "show only the first N rows (0 = all)")
         ->check(CLI::NonNegativeNumber)
@@ -101,7 +101,8 @@ class LocksCommand : public Subcommand {
   }
 
  private:
-  // The comparison for --sort: larger first, ties (and --sort=name) by name.
+  // The comparison for --sort: larger first, then more acquisitions, then
+  // (and for --sort=name only) by name.
   std::function<bool(const Row&, const Row&)> Order() const {
     std::function<uint64_t(const ObjectCounters&)> key;
     if (sort_ == "contended") {
@@ -117,6 +118,10 @@ class LocksCommand : public Subcommand {
       if (key) {
         const uint64_t ka = key(a.counters), kb = key(b.counters);
         if (ka != kb) return ka > kb;
+        // Ties (often all zero) put the busiest locks first.
+        if (a.counters.acquisitions != b.counters.acquisitions) {
+          return a.counters.acquisitions > b.counters.acquisitions;
+        }
       }
       return a.object->name < b.object->name;
     };

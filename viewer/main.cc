@@ -57,6 +57,29 @@ int Main(int argc, char** argv) {
     apps.push_back(command);
   }
 
+  // CLI11 would call a misspelt subcommand a missing one; name it instead.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--color") {
+      ++i;  // its value follows
+      continue;
+    }
+    if (!arg.empty() && arg[0] == '-') continue;
+    bool known = false;
+    std::string names;
+    for (const auto& subcommand : subcommands) {
+      known = known || arg == subcommand->name();
+      names += (names.empty() ? "" : ", ") + std::string(subcommand->name());
+    }
+    if (!known) {
+      std::cerr << "lockscope: unknown subcommand '" << OneLine(arg)
+                << "' (expected one of " << names
+                << "; see 'lockscope --help')" << std::endl;
+      return kExitError;
+    }
+    break;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

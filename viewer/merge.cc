@@ -174,7 +174,9 @@ class MergeCommand : public Subcommand {
                 << (set->traces.size() == 1 ? "" : "s") << " into " << output_
                 << " (" << analysis.objects.size() << " objects, "
                 << analysis.edges.size() << " edges, "
-                << analysis.findings.size() << " findings)" << std::endl;
+                << analysis.findings.size() << " finding"
+                << (analysis.findings.size() == 1 ? "" : "s") << ")"
+                << std::endl;
     return kExitOk;
   }
 

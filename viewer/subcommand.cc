@@ -39,13 +39,13 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
 void AddTracesArgument(CLI::App& command, std::vector<std::string>* paths) {
   command.add_option("TRACE", *paths, "trace files (.lstrace)")
       ->required()
-      ->type_name("TRACE...");
+      ->type_name("FILE");
 }
 
 void AddTraceArgument(CLI::App& command, std::string* path) {
   command.add_option("TRACE", *path, "trace file (.lstrace)")
       ->required()
-      ->type_name("TRACE");
+      ->type_name("FILE");
 }
 
 absl::StatusOr<LoadedSet> LoadAndAnalyze(const std::vector<std::string>& paths,

@@ -119,7 +119,8 @@ void PrintTrace(const TraceData& trace, const Style& style,
   out << "  events:    " << trace.events << " recorded (events="
       << (header.events_mode().empty() ? "?" : OneLine(header.events_mode()))
       << "), " << trace.events_dropped << " dropped\n";
-  out << "  edges:     " << trace.edges.size() << " lock-order edges\n";
+  out << "  edges:     " << trace.edges.size() << " lock-order edge"
+      << (trace.edges.size() == 1 ? "" : "s") << "\n";
   out << "  findings:  " << StoredFindings(trace) << "\n";
   if (!trace.warning.empty()) {
     out << "  warning:   " << OneLine(trace.warning) << "\n";

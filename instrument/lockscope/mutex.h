@@ -21,6 +21,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "absl/base/attributes.h"
 #include "absl/base/thread_annotations.h"
 #include "lockscope/config.h"
 #include "lockscope/source_location.h"
@@ -34,8 +35,8 @@ namespace internal {
 // into libpthread, which pays for the runtime's hook call beside it
 // (docs/PERFORMANCE.md). Behaves as std::mutex does on Linux: not
 // recursive, not fair, no spinning; the sleeping is the runtime's
-// (runtime::LockWordWait/LockWordWake). The word is 0 free, 1 held, 2 held
-// with possible waiters (Drepper, "Futexes Are Tricky", mutex 3).
+// (runtime::FutexWait/FutexWake). The word is 0 free, 1 held, 2 held with
+// possible sleepers (Drepper, "Futexes Are Tricky", mutex 3).
 class WordLock {
  public:
   bool try_lock() noexcept {
@@ -45,15 +46,24 @@ class WordLock {
                                          std::memory_order_relaxed);
   }
   void lock() noexcept {
-    if (!try_lock()) runtime::LockWordWait(&word_);
+    if (!try_lock()) LockSlow();
   }
   void unlock() noexcept {
     if (word_.exchange(0, std::memory_order_release) == 2) {
-      runtime::LockWordWake(&word_);
+      runtime::FutexWake(&word_, 1);
     }
   }
 
  private:
+  // Marks the word 2 (a sleeper may exist) and sleeps until the exchange
+  // finds it free; the lock is then held as 2, which at worst costs one
+  // needless wake-up.
+  ABSL_ATTRIBUTE_NOINLINE void LockSlow() noexcept {
+    while (word_.exchange(2, std::memory_order_acquire) != 0) {
+      runtime::FutexWait(&word_, 2);
+    }
+  }
+
   std::atomic<uint32_t> word_{0};
 };
 

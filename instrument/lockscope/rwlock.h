@@ -11,15 +11,132 @@
 #ifndef LOCKSCOPE_RWLOCK_H_
 #define LOCKSCOPE_RWLOCK_H_
 
+#include <atomic>
+#include <climits>
+#include <cstdint>
 #include <shared_mutex>
 #include <string_view>
+#include <type_traits>
 
+#include "absl/base/attributes.h"
 #include "absl/base/thread_annotations.h"
 #include "lockscope/config.h"
 #include "lockscope/source_location.h"
 
 namespace lockscope {
 inline namespace LOCKSCOPE_MODE_NAMESPACE {
+namespace internal {
+
+// The lock under a tracked RwLock: a futex word instead of a
+// std::shared_mutex, for the reason given at internal::WordLock (mutex.h).
+// Behaves as std::shared_mutex does with glibc: readers are preferred (a
+// reader gets in while no writer holds the lock, even if writers wait), not
+// recursive, no spinning.
+//
+// The word: bit 31 a writer holds it; bits 0-28 how many readers hold it;
+// bits 29 and 30 readers / writers may be sleeping. A sleeper sets its bit
+// before it sleeps; whoever clears a bit wakes every sleeper, and they set
+// it again if they still have to wait, so no wake-up is lost.
+class WordRwLock {
+ public:
+  bool try_lock() noexcept {
+    uint32_t s = word_.load(std::memory_order_relaxed);
+    while ((s & (kWriter | kReaders)) == 0) {
+      if (word_.compare_exchange_weak(s, s | kWriter,
+                                      std::memory_order_acquire,
+                                      std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  bool try_lock_shared() noexcept {
+    uint32_t s = word_.load(std::memory_order_relaxed);
+    while ((s & kWriter) == 0) {
+      if (word_.compare_exchange_weak(s, s + 1, std::memory_order_acquire,
+                                      std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  void lock() noexcept {
+    if (!try_lock()) LockSlow();
+  }
+  void lock_shared() noexcept {
+    if (!try_lock_shared()) LockSharedSlow();
+  }
+  void unlock() noexcept {
+    if ((word_.exchange(0, std::memory_order_release) & kSleepers) != 0) {
+      runtime::FutexWake(&word_, INT_MAX);
+    }
+  }
+  void unlock_shared() noexcept {
+    uint32_t s = word_.fetch_sub(1, std::memory_order_release) - 1;
+    // The last reader out with writers asleep (no writer can hold it and
+    // readers only sleep behind a writer, so the word is exactly that bit).
+    if (s == kWritersSleep &&
+        word_.compare_exchange_strong(s, 0, std::memory_order_relaxed)) {
+      runtime::FutexWake(&word_, INT_MAX);
+    }
+  }
+
+ private:
+  static constexpr uint32_t kWriter = 1u << 31;
+  static constexpr uint32_t kWritersSleep = 1u << 30;
+  static constexpr uint32_t kReadersSleep = 1u << 29;
+  static constexpr uint32_t kSleepers = kWritersSleep | kReadersSleep;
+  static constexpr uint32_t kReaders = kReadersSleep - 1;
+
+  ABSL_ATTRIBUTE_NOINLINE void LockSlow() noexcept {
+    uint32_t s = word_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((s & (kWriter | kReaders)) == 0) {
+        if (word_.compare_exchange_weak(s, s | kWriter,
+                                        std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+          return;
+        }
+        continue;
+      }
+      if ((s & kWritersSleep) == 0) {
+        if (!word_.compare_exchange_weak(s, s | kWritersSleep,
+                                         std::memory_order_relaxed)) {
+          continue;
+        }
+        s |= kWritersSleep;
+      }
+      runtime::FutexWait(&word_, s);
+      s = word_.load(std::memory_order_relaxed);
+    }
+  }
+
+  ABSL_ATTRIBUTE_NOINLINE void LockSharedSlow() noexcept {
+    uint32_t s = word_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((s & kWriter) == 0) {
+        if (word_.compare_exchange_weak(s, s + 1, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+          return;
+        }
+        continue;
+      }
+      if ((s & kReadersSleep) == 0) {
+        if (!word_.compare_exchange_weak(s, s | kReadersSleep,
+                                         std::memory_order_relaxed)) {
+          continue;
+        }
+        s |= kReadersSleep;
+      }
+      runtime::FutexWait(&word_, s);
+      s = word_.load(std::memory_order_relaxed);
+    }
+  }
+
+  std::atomic<uint32_t> word_{0};
+};
+
+}  // namespace internal
 
 class ABSL_LOCKABLE RwLock : private internal::TrackedHandle<kTrack> {
  public:
@@ -103,7 +220,8 @@ class ABSL_LOCKABLE RwLock : private internal::TrackedHandle<kTrack> {
   }
 
  private:
-  std::shared_mutex mu_;
+  // Untracked, the std::shared_mutex itself; tracked, internal::WordRwLock.
+  std::conditional_t<kTrack, internal::WordRwLock, std::shared_mutex> mu_;
 };
 
 }  // namespace LOCKSCOPE_MODE_NAMESPACE

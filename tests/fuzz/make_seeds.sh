@@ -30,7 +30,7 @@ run counts_contended "exitcode=0" "$traced" counts 200
 run kill "" "$traced" kill
 run abort "" "$traced" abort
 run segv "" "$traced" segv
-run stream_kill "events=all" "$traced" stream kill 2000
+run stream_kill "" "$traced" stream kill 2000
 run limits_static "events=all:exitcode=0" "$traced" static-atexit
 if [ -n "$demo" ]; then
   run demo "" "$demo"

@@ -69,6 +69,7 @@ TEST(TraceCorpusTest, EverySeedLoadsAndExercisesCleanly) {
     // Re-analysing the stored edges finds (at least) the stored cycles.
     EXPECT_GE(r.reanalyzed_findings, r.stored_cycles);
     if (ExercisesViewer()) {
+      ASSERT_FALSE(r.commands.empty());
       ASSERT_EQ(r.commands.size(), r.exit_codes.size());
       for (size_t i = 0; i < r.commands.size(); ++i) {
         EXPECT_TRUE(r.exit_codes[i] == 0 || r.exit_codes[i] == 1)

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "viewer/subcommand.h"
+#include "viewer/trace_set.h"
 #endif
 
 namespace lockscope::fuzz {
@@ -139,58 +140,86 @@ int RunViewer(const std::vector<std::string>& args, std::string* out) {
   return -2;
 }
 
-void ExerciseViewer(const std::string& path, ExerciseResult* result) {
+// The subcommand lines run on `path`; `merged` is a scratch file for
+// `merge` and the `check` that reads its output (they run as one).
+std::vector<std::vector<std::vector<std::string>>> ViewerCommands(
+    const std::string& path, const std::string& merged) {
+  return {
+      {{"summary", path}},
+      {{"cycles", path}},
+      {{"cycles", "--max-frames=1", path, path}},
+      {{"borrows", path}},
+      {{"locks", path}},
+      {{"locks", "--sort=wait", "--top=3", path}},
+      {{"events", "--limit=300", path}},
+      {{"events", "--thread=1", "--lock=1", "--limit=0", path}},
+      {{"graph", path}},
+      {{"graph", "--classes", "--format=json", path}},
+      {{"check", path}},
+      {{"check", "--format=json", path, path}},
+      {{"check", "--format=sarif", "--strict", path}},
+      {{"check", "--format=junit", path}},
+      {{"export", "--format=chrome-json", path}},
+      {{"merge", "-o", merged, path, path}, {"check", merged}},
+  };
+}
+
+// The viewer's own analysis, as `cycles`/`check` build it, for the trace
+// alone and merged with itself (ids remapped, analysis re-run).
+void ExerciseAnalysis(const TraceData& data, ExerciseResult* result) {
+  const std::vector<TraceData> one = {data};
+  const std::vector<TraceData> two = {data, data};
+  for (const std::vector<TraceData>* traces : {&one, &two}) {
+    const viewer::Analysis analysis = viewer::Analysis::Build(*traces);
+    for (const viewer::AnalyzedFinding& f : analysis.findings) {
+      CheckReport(collector::FormatReport(f.finding, analysis), result);
+      result->report_bytes +=
+          collector::FormatOneLine(f.finding, analysis).size();
+    }
+    result->report_bytes += analysis.edges.size();
+  }
+}
+
+void ExerciseViewer(const std::string& path, int which,
+                    ExerciseResult* result) {
   // merge writes a real file (the writer refuses /proc/self/fd links).
   static const std::string merged =
       absl::StrCat(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
                    "/lockscope_fuzz_merge.", getpid(), ".lstrace");
-  const std::vector<std::vector<std::string>> commands = {
-      {"summary", path},
-      {"cycles", path},
-      {"cycles", "--max-frames=1", path, path},
-      {"borrows", path},
-      {"locks", path},
-      {"locks", "--sort=wait", "--top=3", path},
-      {"events", "--limit=300", path},
-      {"events", "--thread=1", "--lock=1", "--limit=0", path},
-      {"graph", path},
-      {"graph", "--classes", "--format=json", path},
-      {"check", path},
-      {"check", "--format=json", path, path},
-      {"check", "--format=sarif", "--strict", path},
-      {"check", "--format=junit", path},
-      {"export", "--format=chrome-json", path},
-      {"merge", "-o", merged, path, path},
-      {"check", merged},
-  };
+  const auto groups = ViewerCommands(path, merged);
   const bool loads = result->load.ok();
-  // A stale file from an earlier input must not stand in for this one.
-  std::remove(merged.c_str());
-  for (const std::vector<std::string>& args : commands) {
-    std::string out;
-    const int code = RunViewer(args, &out);
-    result->commands.push_back(absl::StrJoin(args, " "));
-    result->exit_codes.push_back(code);
-    result->report_bytes += out.size();
-    const bool accepted = code == 0 || code == 1;
-    const bool reads_merged = args[0] == "check" && args[1] == merged;
-    if (code < -1 || code > 2) {
-      result->violations.push_back(absl::StrCat(
-          "lockscope ", result->commands.back(), " returned ", code));
-    } else if (!loads && accepted && !reads_merged) {
-      result->violations.push_back(
-          absl::StrCat("lockscope ", result->commands.back(),
-                       " accepted a trace LoadTrace rejects: ",
-                       result->load.message()));
-    } else if (args[0] == "merge" && loads && code != 0) {
-      result->violations.push_back(
-          absl::StrCat("lockscope merge failed on a loadable trace: ", out));
-    } else if (reads_merged && loads && !accepted) {
-      result->violations.push_back(
-          absl::StrCat("the merged trace does not load: ", out));
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (which != kAllViewerCommands && static_cast<size_t>(which) != g) {
+      continue;
     }
+    // A stale file from an earlier input must not stand in for this one.
+    std::remove(merged.c_str());
+    for (const std::vector<std::string>& args : groups[g]) {
+      std::string out;
+      const int code = RunViewer(args, &out);
+      result->commands.push_back(absl::StrJoin(args, " "));
+      result->exit_codes.push_back(code);
+      result->report_bytes += out.size();
+      const bool accepted = code == 0 || code == 1;
+      const bool reads_merged = args[0] == "check" && args[1] == merged;
+      if (code < -1 || code > 2) {
+        result->violations.push_back(absl::StrCat(
+            "lockscope ", result->commands.back(), " returned ", code));
+      } else if (!loads && accepted && !reads_merged) {
+        result->violations.push_back(
+            absl::StrCat("lockscope ", result->commands.back(),
+                         " accepted a trace LoadTrace rejects: ",
+                         result->load.message()));
+      } else if (args[0] == "merge" && loads && code != 0) {
+        result->violations.push_back(
+            absl::StrCat("lockscope merge failed on a loadable trace: ", out));
+      } else if (reads_merged && loads && !accepted) {
+        result->violations.push_back(
+            absl::StrCat("the merged trace does not load: ", out));
+      }
+    }
+    std::remove(merged.c_str());
   }
-  std::remove(merged.c_str());
 }
 #endif
 
@@ -204,7 +233,15 @@ bool ExercisesViewer() {
 #endif
 }
 
-ExerciseResult ExerciseTrace(const std::string& path) {
+int ViewerCommandCount() {
+#ifdef LOCKSCOPE_FUZZ_VIEWER
+  return static_cast<int>(ViewerCommands("", "").size());
+#else
+  return 0;
+#endif
+}
+
+ExerciseResult ExerciseTrace(const std::string& path, int viewer_command) {
   ExerciseResult result;
   uint64_t touched = 0;
   absl::StatusOr<TraceData> data =
@@ -230,9 +267,14 @@ ExerciseResult ExerciseTrace(const std::string& path) {
     result.reanalyzed_findings =
         Reanalyze(*data, /*remove_destroyed=*/false, &result);
     Reanalyze(*data, /*remove_destroyed=*/true, &result);
+#ifdef LOCKSCOPE_FUZZ_VIEWER
+    ExerciseAnalysis(*data, &result);
+#endif
   }
 #ifdef LOCKSCOPE_FUZZ_VIEWER
-  ExerciseViewer(path, &result);
+  ExerciseViewer(path, viewer_command, &result);
+#else
+  (void)viewer_command;
 #endif
   return result;
 }

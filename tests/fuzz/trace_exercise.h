@@ -12,16 +12,21 @@
 //      records (collector::Analyzer), with and without the destroyed objects;
 //   3. collector::FormatReport / FormatOneLine / FormatHeadline for every
 //      stored and every re-found finding, in both report styles;
-//   4. when built with LOCKSCOPE_FUZZ_VIEWER (the viewer library linked): every
-//      `lockscope` subcommand, in-process, on the file (and `cycles`/`check`
-//      on the file given twice, the merged analysis), output to memory.
+//   4. when built with LOCKSCOPE_FUZZ_VIEWER (the viewer library linked):
+//      the viewer's analysis (viewer::Analysis::Build) of the trace alone and
+//      of the trace merged with itself, every finding of both formatted; and
+//      `lockscope` subcommands run in-process on the file, output to memory:
+//      all of them (the corpus test) or the one `viewer_command` picks (the
+//      fuzzer, which picks by a hash of the input, so each input replays the
+//      same way while every subcommand still sees a share of the inputs).
 //
 // Invariants (a violation is a bug, reported in ExerciseResult::violations):
 //   - a load error names the file at the start of its message;
 //   - a report ends with a "SUMMARY: lockscope: " line and a newline;
 //   - a subcommand returns 0, 1 or 2, or an error status (printed as one
 //     line by the CLI); never anything else, never an exception;
-//   - when LoadTrace rejects the file, no subcommand accepts it.
+//   - when LoadTrace rejects the file, no subcommand accepts it;
+//   - `merge` of a loadable trace succeeds, and its output loads.
 #ifndef LOCKSCOPE_TESTS_FUZZ_TRACE_EXERCISE_H_
 #define LOCKSCOPE_TESTS_FUZZ_TRACE_EXERCISE_H_
 
@@ -53,8 +58,17 @@ struct ExerciseResult {
   std::vector<std::string> violations;
 };
 
-// Exercises the trace at `path` (see the file comment).
-ExerciseResult ExerciseTrace(const std::string& path);
+// Runs every viewer subcommand (see the file comment).
+inline constexpr int kAllViewerCommands = -1;
+
+// How many viewer subcommand lines there are to pick from (0 without the
+// viewer).
+int ViewerCommandCount();
+
+// Exercises the trace at `path` (see the file comment). `viewer_command`
+// is kAllViewerCommands or an index below ViewerCommandCount().
+ExerciseResult ExerciseTrace(const std::string& path,
+                             int viewer_command = kAllViewerCommands);
 
 // Whether the viewer's subcommands are part of ExerciseTrace in this build.
 bool ExercisesViewer();

@@ -3,7 +3,9 @@
 #       -P consumer_test.cmake
 #
 # Builds the out-of-tree consumer project against the lockscope installed in
-# PREFIX and runs its ctest three times, checking exactly which tests pass:
+# PREFIX and runs its ctest four times, checking exactly which tests pass:
+#   0. untracked (LOCKSCOPE_TRACK=OFF: lockscope::lockscope is header-only):
+#      the programs run, write no trace, and every test passes;
 #   1. as shipped: the inversion test fails on its lock-order cycle; the clean
 #      one and the suppressed one pass;
 #   2. with the whole-run gate: additionally transfer_ab and transfer_ba pass
@@ -68,16 +70,18 @@ function(scenario label)
   set(failed "")
   foreach(line IN LISTS results)
     string(REGEX MATCH "#[0-9]+: ([^ ]+) " _ "${line}")
+    set(name "${CMAKE_MATCH_1}")
     if(line MATCHES " Passed ")
-      list(APPEND passed "${CMAKE_MATCH_1}")
+      list(APPEND passed "${name}")
     else()
-      list(APPEND failed "${CMAKE_MATCH_1}")
+      list(APPEND failed "${name}")
     endif()
   endforeach()
   foreach(list passed failed arg_PASS arg_FAIL)
     list(SORT ${list})
   endforeach()
-  if(NOT passed STREQUAL arg_PASS OR NOT failed STREQUAL arg_FAIL)
+  if(NOT "${passed}" STREQUAL "${arg_PASS}" OR
+     NOT "${failed}" STREQUAL "${arg_FAIL}")
     message(FATAL_ERROR "${label}: expected passed [${arg_PASS}] failed "
       "[${arg_FAIL}], got passed [${passed}] failed [${failed}]:\n${output}")
   endif()
@@ -88,9 +92,18 @@ function(scenario label)
   set(${label}_OUTPUT "${output}" PARENT_SCOPE)
 endfunction()
 
+scenario(untracked
+  PASS clean inversion legacy_inversion
+  FAIL
+  DEFINES -DLOCKSCOPE_TRACK=OFF)
+execute_process(COMMAND "${CMAKE_CTEST_COMMAND}" -V -R "^inversion$"
+  WORKING_DIRECTORY "${build}" OUTPUT_VARIABLE verbose ERROR_VARIABLE verbose)
+expect_contains(untracked "${verbose}" "inversion wrote no trace")
+
 scenario(as_shipped
   PASS clean legacy_inversion
-  FAIL inversion)
+  FAIL inversion
+  DEFINES -DLOCKSCOPE_TRACK=ON)
 # The inversion failed because of the check, not because the program did.
 expect_contains(as_shipped "${as_shipped_OUTPUT}"
   "lockscope check found failing findings")
@@ -105,11 +118,11 @@ file(REMOVE "${build}/lockscope.sarif")
 scenario(with_gate
   PASS clean legacy_inversion transfer_ab transfer_ba lockscope_run_gate_setup
   FAIL inversion lockscope_run_gate
-  DEFINES -DCONSUMER_RUN_GATE=ON)
+  DEFINES -DLOCKSCOPE_TRACK=ON -DCONSUMER_RUN_GATE=ON)
 # The gate found the cycle whose halves ran in two different processes.
 expect_contains(with_gate "${with_gate_OUTPUT}" "lock-order-cycle carol")
-expect_contains(with_gate "${with_gate_OUTPUT}" "transfer_ab.")
-expect_contains(with_gate "${with_gate_OUTPUT}" "transfer_ba.")
+expect_contains(with_gate "${with_gate_OUTPUT}" "/transfer_ab/transfer_ab.")
+expect_contains(with_gate "${with_gate_OUTPUT}" "/transfer_ba/transfer_ba.")
 if(NOT EXISTS "${build}/lockscope.sarif")
   message(FATAL_ERROR "with_gate: no SARIF written to ${build}/lockscope.sarif")
 endif()
@@ -120,4 +133,4 @@ scenario(fixed
   PASS clean inversion legacy_inversion transfer_ab transfer_ba
        lockscope_run_gate_setup lockscope_run_gate
   FAIL
-  DEFINES -DCONSUMER_RUN_GATE=ON -DCONSUMER_FIXED=ON)
+  DEFINES -DLOCKSCOPE_TRACK=ON -DCONSUMER_RUN_GATE=ON -DCONSUMER_FIXED=ON)

@@ -3,8 +3,9 @@
 # GoogleTest listener.
 
 # --- The GoogleTest listener -------------------------------------------------
-# The same program built tracked and untracked; the test runs both as child
-# processes, because a test that is meant to fail cannot run in-process.
+# The same program built tracked and untracked, as C++17 (the public headers'
+# standard); the test runs both as child processes, because a test that is
+# meant to fail cannot run in-process.
 add_executable(gtest_listener_tracked integration/gtest_listener_program.cc)
 target_link_libraries(gtest_listener_tracked PRIVATE lockscope_tracked
                                                      GTest::gtest)
@@ -13,6 +14,8 @@ add_executable(gtest_listener_plain integration/gtest_listener_program.cc)
 target_link_libraries(gtest_listener_plain PRIVATE lockscope_instrument
                                                    GTest::gtest)
 lockscope_warnings(gtest_listener_plain)
+set_target_properties(gtest_listener_tracked gtest_listener_plain PROPERTIES
+  CXX_STANDARD 17)
 lockscope_unit_test(gtest_listener_test
   SOURCES integration/gtest_listener_test.cc)
 target_compile_definitions(gtest_listener_test PRIVATE

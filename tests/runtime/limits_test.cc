@@ -422,6 +422,20 @@ TEST(TraceFileTest, PlantedSymlinkIsNotFollowed) {
   std::remove(victim.c_str());
 }
 
+TEST(TraceFileTest, PlantedFileOfAnotherUserIsNotWrittenInto) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to plant another user's file";
+  const std::string planted = TempName("planted_by_nobody") + ".lstrace";
+  { std::ofstream(planted) << "not yours"; }
+  ASSERT_EQ(chown(planted.c_str(), 65534, 65534), 0);
+  const ProgramRun run = RunProgram({"counts", "100"}, "trace=" + planted);
+  ExpectOneLineAndCarriesOn(
+      run, "lockscope: cannot open trace file '.*': owned by uid 65534, not "
+           "by this user; refusing to write into it; continuing without a "
+           "trace");
+  EXPECT_EQ(ReadFile(planted), "not yours");
+  std::remove(planted.c_str());
+}
+
 TEST(TraceFileTest, DiskFillsUpMidRun) {
   const std::string path = TempName("full") + ".lstrace";
   constexpr long kLimit = 64 << 10;
@@ -444,7 +458,7 @@ TEST(TraceFileTest, DiskFillsUpMidRun) {
 TEST(TraceFileTest, OverlongOptionValueIsRejected) {
   const ProgramRun run = RunProgram(
       {"counts", "10"},
-      "trace=off:suppressions=" + std::string(5000, 'x') + ":exitcode=0");
+      "trace=off:suppressions=" + std::string(2000, 'x') + ":exitcode=0");
   ExpectOneLineAndCarriesOn(
       run, "lockscope: LOCKSCOPE_OPTIONS: value of suppressions is longer "
            "than 1024 characters; ignored");

@@ -57,7 +57,7 @@ TEST(CheckSarifTest, FingerprintsAreStableAcrossIdAssignments) {
   const auto fingerprint = [](const CliResult& result) {
     std::unique_ptr<Json> json = MustParse(result.out);
     const Json& r = json->Get("runs")->array.at(0).Get("results")->array.at(0);
-    return r.Get("partialFingerprints")->object.at(0).second.string;
+    return r.Get("partialFingerprints")->values.at(0).string;
   };
   const std::string ab = fingerprint(RunCli({"check", "--format=sarif", a, b}));
   const std::string ba = fingerprint(RunCli({"check", "--format=sarif", b, a}));

@@ -61,7 +61,9 @@ TEST(EventsTest, TimeWindowAndLimit) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(lines[0], HasSubstr("0.000001000"));
   EXPECT_THAT(lines[1], HasSubstr("0.000001200"));
-  EXPECT_THAT(limited.out, HasSubstr("2 of 11 events shown (11 matched)"));
+  EXPECT_THAT(limited.out, HasSubstr("2 of 11 events shown\n"));
+  EXPECT_THAT(window.out,
+              HasSubstr("4 of 4 matching events shown (11 in the trace)"));
 }
 
 TEST(EventsTest, UnknownThreadOrLockIsAnError) {

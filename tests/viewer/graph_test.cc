@@ -22,6 +22,24 @@ TEST(GraphTest, DotHighlightsCyclesGatesAndSharedEnds) {
   EXPECT_THAT(dot, HasSubstr("}\n"));
 }
 
+TEST(GraphTest, CrossProcessCycleAndNoIsolatedLocks) {
+  const std::string a = TempPath("a.lstrace");
+  const std::string b = TempPath("b.lstrace");
+  WriteHalfInversion(a, 11, true);
+  WriteHalfInversion(b, 22, false);
+  const CliResult result = RunCli({"graph", a, b});
+  EXPECT_EQ(result.exit_code, 0);
+  // Both edges of the inversion are red.
+  size_t red = 0;
+  for (size_t at = 0; (at = result.out.find(", color=red", at)) != std::string::npos;
+       ++at) {
+    ++red;
+  }
+  EXPECT_EQ(red, 2u);
+  EXPECT_THAT(result.out, HasSubstr("left"));
+  EXPECT_THAT(result.out, ::testing::Not(HasSubstr("unrelated")));
+}
+
 TEST(GraphTest, JsonNodesAndEdges) {
   const CliResult result = RunCli({"graph", "--format=json", BankTrace()});
   EXPECT_EQ(result.exit_code, 0);

@@ -87,7 +87,8 @@ class Parser {
       SkipSpace();
       Json value;
       if (!ParseValue(&value, depth + 1)) return false;
-      out->object.emplace_back(std::move(key), std::move(value));
+      out->keys.push_back(std::move(key));
+      out->values.push_back(std::move(value));
       SkipSpace();
       if (pos_ < text_.size() && text_[pos_] == ',') {
         ++pos_;
@@ -280,8 +281,8 @@ class Parser {
 
 const Json* Json::Get(std::string_view key) const {
   if (type != Type::kObject) return nullptr;
-  for (const auto& [name, value] : object) {
-    if (name == key) return &value;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return &values[i];
   }
   return nullptr;
 }

@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace lockscope::viewer::test_traces {
@@ -18,7 +17,10 @@ struct Json {
   double number = 0;
   std::string string;  // decoded
   std::vector<Json> array;
-  std::vector<std::pair<std::string, Json>> object;
+  // Object members in order: keys[i] names values[i]. (Two vectors, since a
+  // std::pair<std::string, Json> member would need Json to be complete.)
+  std::vector<std::string> keys;
+  std::vector<Json> values;
 
   // The member named `key`, or nullptr (also for non-objects).
   const Json* Get(std::string_view key) const;
