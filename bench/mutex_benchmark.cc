@@ -32,6 +32,16 @@ void BM_Flat(benchmark::State& state) {
 BENCHMARK_TEMPLATE(BM_Flat, std::mutex);
 BENCHMARK_TEMPLATE(BM_Flat, lockscope::Mutex);
 
+// The same, charged with the CPU time of every thread of the process: at
+// events=all that includes the collector thread encoding the events.
+template <typename M>
+void BM_FlatProcessCpu(benchmark::State& state) {
+  BM_Flat<M>(state);
+}
+BENCHMARK_TEMPLATE(BM_FlatProcessCpu, std::mutex)->MeasureProcessCPUTime();
+BENCHMARK_TEMPLATE(BM_FlatProcessCpu, lockscope::Mutex)
+    ->MeasureProcessCPUTime();
+
 // Four locks nested in a fixed order (a chain the runtime has validated):
 // one iteration is four lock+unlock pairs.
 template <typename M>

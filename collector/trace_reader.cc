@@ -24,8 +24,10 @@ namespace lockscope::collector {
 namespace {
 
 constexpr uint8_t kRecordTag = 0x0A;
-// Read window; records up to this size are parsed in place.
+// Read window; records up to its size are parsed in place. A small regular
+// file gets a window its size (at least kMinWindowBytes), not the largest.
 constexpr size_t kWindowBytes = 256 << 10;
+constexpr size_t kMinWindowBytes = 16 << 10;
 // Tag byte plus the longest varint.
 constexpr size_t kMaxPrefixBytes = 11;
 
@@ -38,7 +40,7 @@ struct TraceReader::Rep {
   uint64_t size = 0;
   // File offset of window[begin].
   uint64_t pos = 0;
-  std::vector<char> window = std::vector<char>(kWindowBytes);
+  std::vector<char> window;
   size_t begin = 0;
   size_t end = 0;
   bool eof = false;
@@ -149,6 +151,9 @@ absl::StatusOr<std::unique_ptr<TraceReader>> TraceReader::Open(
     r.size_known = true;
     r.size = static_cast<uint64_t>(st.st_size);
   }
+  r.window.resize(r.size_known ? std::clamp<uint64_t>(r.size, kMinWindowBytes,
+                                                      kWindowBytes)
+                               : kWindowBytes);
 
   absl::StatusOr<size_t> first = r.Fill(1);
   if (!first.ok()) {
@@ -256,7 +261,7 @@ absl::StatusOr<bool> TraceReader::Next(trace::Record* record) {
   if (!r.Holds(length)) return torn();
 
   const char* body = nullptr;
-  if (length <= kWindowBytes) {
+  if (length <= r.window.size()) {
     absl::StatusOr<size_t> got = r.Fill(length);
     if (!got.ok()) return fail(std::string(got.status().message()));
     if (*got < length) return torn();

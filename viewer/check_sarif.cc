@@ -75,12 +75,39 @@ struct Place {
   std::string function;
 };
 
-// The innermost frame of `stack` that names a source file.
+// Where a stack points in the user's code: the innermost frame in a file
+// under `root` that is not lockscope's own wrapper; else the innermost such
+// frame outside system directories; else the innermost frame with a file.
+// (Stacks start inside lockscope::Mutex::lock and std::lock_guard, which is
+// not where a user wants a code-scanning alert.)
 std::optional<Place> TopPlace(const collector::FindingContext& context,
-                              collector::StackId stack) {
+                              collector::StackId stack,
+                              const std::string& root) {
   if (stack == 0) return std::nullopt;
-  for (const collector::Frame& frame : context.Stack(stack)) {
-    if (!frame.file.empty()) return Place{frame.file, frame.line, frame.function};
+  const std::vector<collector::Frame> frames = context.Stack(stack);
+  const auto library = [](const collector::Frame& frame) {
+    return absl::StartsWith(frame.function, "lockscope::") ||
+           absl::StartsWith(frame.function, "std::") ||
+           absl::StartsWith(frame.file, "/usr/");
+  };
+  const auto in_root = [&](const collector::Frame& frame) {
+    bool relative = false;
+    ArtifactUri(frame.file, root, &relative);
+    return relative;
+  };
+  const auto place = [](const collector::Frame& frame) {
+    return Place{frame.file, frame.line, frame.function};
+  };
+  for (const collector::Frame& frame : frames) {
+    if (!frame.file.empty() && !library(frame) && in_root(frame)) {
+      return place(frame);
+    }
+  }
+  for (const collector::Frame& frame : frames) {
+    if (!frame.file.empty() && !library(frame)) return place(frame);
+  }
+  for (const collector::Frame& frame : frames) {
+    if (!frame.file.empty()) return place(frame);
   }
   return std::nullopt;
 }
@@ -176,9 +203,9 @@ class SarifWriter {
   std::optional<Place> PrimaryPlace(const Finding& finding) {
     std::optional<Place> place;
     if (!finding.edges.empty()) {
-      place = TopPlace(analysis_, finding.edges[0].to_stack);
+      place = TopPlace(analysis_, finding.edges[0].to_stack, root_);
     }
-    if (!place) place = TopPlace(analysis_, finding.stack);
+    if (!place) place = TopPlace(analysis_, finding.stack, root_);
     if (!place && !finding.objects.empty()) {
       place = CreationPlace(analysis_, finding.objects[0]);
     }
@@ -211,20 +238,20 @@ class SarifWriter {
           {absl::StrCat("edge ", i + 1, " of ", finding.edges.size(), ": ",
                         to, " acquired while holding ", from, ", in ",
                         collector::ThreadName(edge.thread, analysis_)),
-           Steps{{TopPlace(analysis_, edge.from_stack),
+           Steps{{TopPlace(analysis_, edge.from_stack, root_),
                   absl::StrCat(from, " acquired")},
-                 {TopPlace(analysis_, edge.to_stack),
+                 {TopPlace(analysis_, edge.to_stack, root_),
                   absl::StrCat(to, " acquired while holding ", from)}}});
     }
     if (finding.edges.empty() && finding.other_stack != 0) {
       flows.push_back({"the other party",
-                       Steps{{TopPlace(analysis_, finding.other_stack),
+                       Steps{{TopPlace(analysis_, finding.other_stack, root_),
                               "earlier operation"}}});
     }
     if (finding.edges.empty() && finding.stack != 0) {
       flows.push_back(
           {"the offending operation",
-           Steps{{TopPlace(analysis_, finding.stack), finding.message}}});
+           Steps{{TopPlace(analysis_, finding.stack, root_), finding.message}}});
     }
     if (flows.empty()) return;
     json.Key("codeFlows").BeginArray().BeginObject();

@@ -147,11 +147,14 @@ class MergeCommand : public Subcommand {
       const std::vector<uint64_t>& pcs = analysis.stacks.at(id);
       writer.WriteStack(id, pcs.data(), pcs.size());
     }
+    static const std::vector<collector::Frame> kNotInlined;
     for (uint64_t pc : SortedKeys(analysis.frames)) {
       const collector::Frame& frame = analysis.frames.at(pc);
       auto module = module_by_path.find(frame.module);
-      writer.WriteFrame(frame,
-                        module == module_by_path.end() ? 0 : module->second);
+      auto inlined = analysis.inlined.find(pc);
+      writer.WriteFrame(
+          frame, module == module_by_path.end() ? 0 : module->second,
+          inlined == analysis.inlined.end() ? kNotInlined : inlined->second);
     }
     for (const AnalyzedEdge& edge : analysis.edges) {
       writer.WriteEdge(edge.first, edge.gates, edge.count);

@@ -51,6 +51,25 @@ auto LookupOr(const Map& map, const Key& key,
   return it == map.end() ? fallback : it->second;
 }
 
+// The frame TraceData gives an unsymbolized pc (raw, with its module), as
+// a one-element list; empty when the trace does know the pc.
+std::vector<collector::Frame> RawFrame(const TraceData& trace, uint64_t pc) {
+  std::vector<collector::Frame> out;
+  if (trace.frames.contains(pc)) return out;
+  const trace::Module* best = nullptr;
+  for (const auto& [id, module] : trace.modules) {
+    if (pc >= module.base() && pc < module.end() &&
+        (best == nullptr || module.base() > best->base())) {
+      best = &module;
+    }
+  }
+  collector::Frame frame;
+  frame.pc = pc;
+  if (best != nullptr) frame.module = best->path();
+  out.push_back(std::move(frame));
+  return out;
+}
+
 AnalyzedEdge EdgeFromProto(const trace::Edge& edge) {
   AnalyzedEdge out;
   out.first.from = edge.from();
@@ -87,6 +106,7 @@ Analysis AnalysisBuilder::Single() {
   out_.threads = trace.threads;
   out_.stacks = trace.stacks;
   out_.frames = trace.frames;
+  out_.inlined = trace.inlined;
   out_.counters = trace.counters;
   IdMaps& maps = out_.maps.emplace_back();
   for (const auto& [id, object] : trace.objects) {
@@ -209,14 +229,22 @@ void AnalysisBuilder::MergeModulesAndFrames() {
       pcs.insert(pcs.end(), stack.begin(), stack.end());
     }
     SortUnique(&pcs);
+    const auto frame_identity = [](const collector::Frame& frame) {
+      return absl::StrCat(frame.function, "\n", frame.file, "\n", frame.line,
+                          "\n", frame.module, "\n");
+    };
     for (uint64_t pc : pcs) {
       auto frame = trace.frames.find(pc);
-      const std::string identity =
-          frame == trace.frames.end()
-              ? std::string("?")
-              : absl::StrCat(frame->second.function, "\n", frame->second.file,
-                             "\n", frame->second.line, "\n",
-                             frame->second.module);
+      auto inlined = trace.inlined.find(pc);
+      std::string identity = "?";
+      if (frame != trace.frames.end()) {
+        identity = frame_identity(frame->second);
+        if (inlined != trace.inlined.end()) {
+          for (const collector::Frame& f : inlined->second) {
+            absl::StrAppend(&identity, frame_identity(f));
+          }
+        }
+      }
       uint64_t merged = pc;
       auto [it, inserted] = claimed.try_emplace(pc, identity);
       if (!inserted && it->second != identity) {
@@ -228,6 +256,17 @@ void AnalysisBuilder::MergeModulesAndFrames() {
         collector::Frame copy = frame->second;
         copy.pc = merged;
         out_.frames[merged] = std::move(copy);
+        if (inlined != trace.inlined.end()) {
+          std::vector<collector::Frame> chain = inlined->second;
+          for (collector::Frame& f : chain) f.pc = merged;
+          out_.inlined[merged] = std::move(chain);
+        }
+      } else if (merged == pc) {
+        // Unsymbolized: keep the module attribution this trace gives it,
+        // which the merged module table (other bases) could not redo.
+        for (const collector::Frame& raw : RawFrame(trace, pc)) {
+          if (!raw.module.empty()) out_.frames[merged] = raw;
+        }
       }
     }
   }

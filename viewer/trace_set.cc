@@ -97,12 +97,24 @@ std::vector<collector::Frame> Analysis::Stack(collector::StackId id) const {
   for (uint64_t pc : it->second) {
     auto frame = frames.find(pc);
     if (frame != frames.end()) {
+      if (auto in = inlined.find(pc); in != inlined.end()) {
+        out.insert(out.end(), in->second.begin(), in->second.end());
+      }
       out.push_back(frame->second);
-    } else {
-      collector::Frame raw;
-      raw.pc = pc;
-      out.push_back(std::move(raw));
+      continue;
     }
+    collector::Frame raw;
+    raw.pc = pc;
+    // The highest base wins where module ranges nest.
+    const collector::ModuleInfo* best = nullptr;
+    for (const auto& [id, module] : modules) {
+      if (pc >= module.base && pc < module.end &&
+          (best == nullptr || module.base > best->base)) {
+        best = &module;
+      }
+    }
+    if (best != nullptr) raw.module = best->path;
+    out.push_back(std::move(raw));
   }
   return out;
 }

@@ -102,8 +102,11 @@ class Analysis : public collector::FindingContext {
   absl::flat_hash_map<collector::ObjectId, collector::ObjectInfo> objects;
   absl::flat_hash_map<collector::ThreadId, collector::ThreadInfo> threads;
   absl::flat_hash_map<collector::StackId, std::vector<uint64_t>> stacks;
-  // Symbolized frames by pc; Frame::module holds the module's path.
+  // Symbolized frames by pc (Frame::module holds the module's path): the
+  // physical function at the pc, and the functions inlined there, innermost
+  // first (as in collector::TraceData).
   absl::flat_hash_map<uint64_t, collector::Frame> frames;
+  absl::flat_hash_map<uint64_t, std::vector<collector::Frame>> inlined;
   absl::flat_hash_map<uint64_t, collector::ModuleInfo> modules;
   // In first-seen order (trace order, then file order).
   std::vector<AnalyzedEdge> edges;
@@ -119,7 +122,9 @@ class Analysis : public collector::FindingContext {
   const AnalyzedEdge* FindEdge(collector::ObjectId from,
                                collector::ObjectId to) const;
 
-  // FindingContext.
+  // FindingContext. Stack() lists a pc's inlined functions, innermost first,
+  // before its physical frame; an unsymbolized pc is a raw frame attributed
+  // to the module whose range holds it.
   const collector::ObjectInfo* Object(collector::ObjectId id) const override;
   const collector::ThreadInfo* Thread(collector::ThreadId id) const override;
   std::vector<collector::Frame> Stack(collector::StackId id) const override;

@@ -17,8 +17,9 @@
 //      of the trace merged with itself, every finding of both formatted; and
 //      `lockscope` subcommands run in-process on the file, output to memory:
 //      all of them (the corpus test) or the one `viewer_command` picks (the
-//      fuzzer, which picks by a hash of the input, so each input replays the
-//      same way while every subcommand still sees a share of the inputs).
+//      fuzzer picks one for every fourth input, by a hash of the input, so
+//      an input replays the same way while every subcommand still sees a
+//      share of the inputs; the CLI costs more than the rest together).
 //
 // Invariants (a violation is a bug, reported in ExerciseResult::violations):
 //   - a load error names the file at the start of its message;
@@ -58,15 +59,17 @@ struct ExerciseResult {
   std::vector<std::string> violations;
 };
 
-// Runs every viewer subcommand (see the file comment).
+// Runs every viewer subcommand, or none (see the file comment).
 inline constexpr int kAllViewerCommands = -1;
+inline constexpr int kNoViewerCommand = -2;
 
 // How many viewer subcommand lines there are to pick from (0 without the
 // viewer).
 int ViewerCommandCount();
 
 // Exercises the trace at `path` (see the file comment). `viewer_command`
-// is kAllViewerCommands or an index below ViewerCommandCount().
+// is kAllViewerCommands, kNoViewerCommand or an index below
+// ViewerCommandCount().
 ExerciseResult ExerciseTrace(const std::string& path,
                              int viewer_command = kAllViewerCommands);
 

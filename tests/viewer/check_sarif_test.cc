@@ -65,6 +65,40 @@ TEST(CheckSarifTest, FingerprintsAreStableAcrossIdAssignments) {
   EXPECT_EQ(ab.size(), 16u);
 }
 
+TEST(CheckSarifTest, PrimaryLocationSkipsLockscopeAndSystemFrames) {
+  const std::string path = TempPath("inlined.lstrace");
+  {
+    TraceBuilder b(path, 3);
+    const collector::ThreadId t = b.Thread("main");
+    const collector::ObjectId x = b.Mutex("x", 1);
+    const collector::ObjectId y = b.Mutex("y", 2);
+    const collector::StackId stack = b.InlinedStack(
+        {"main", "src/main.cc", 30},
+        {{"lockscope::Mutex::lock()", "/opt/include/lockscope/mutex.h", 100},
+         {"std::lock_guard<lockscope::Mutex>::lock_guard(lockscope::Mutex&)",
+          "/usr/include/c++/12/bits/std_mutex.h", 229},
+         {"Transfer", "src/bank.cc", 42}});
+    b.Edge(x, y, t, stack, stack);
+    b.Edge(y, x, t, stack, stack);
+    collector::Finding cycle;
+    cycle.kind = collector::FindingKind::kLockOrderCycle;
+    cycle.objects = {x, y};
+    cycle.threads = {t};
+    cycle.edges = {{x, y, t, stack, stack}, {y, x, t, stack, stack}};
+    b.Finding(cycle);
+    b.End(10);
+  }
+  const CliResult result = RunCli({"check", "--format=sarif", path});
+  std::unique_ptr<Json> json = MustParse(result.out);
+  ASSERT_NE(json, nullptr);
+  const Json& r = json->Get("runs")->array.at(0).Get("results")->array.at(0);
+  const Json* physical = r.Get("locations")->array.at(0).Get("physicalLocation");
+  ASSERT_NE(physical, nullptr);
+  EXPECT_EQ(physical->Get("artifactLocation")->Get("uri")->string,
+            "src/bank.cc");
+  EXPECT_EQ(physical->Get("region")->Get("startLine")->number, 42);
+}
+
 TEST(CheckSarifTest, SuppressedResultsCarryASuppression) {
   const std::string path = TempPath("suppressed.lstrace");
   WriteSingleFindingTrace(path, collector::FindingKind::kLockOrderCycle,

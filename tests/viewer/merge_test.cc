@@ -51,6 +51,27 @@ TEST(MergeTest, UnionKeepsEventsCountersAndFindings) {
   EXPECT_EQ(RunCli({"check", again}).exit_code, 1);
 }
 
+TEST(MergeTest, InlinedFramesSurvive) {
+  const std::string path = TempPath("inlined.lstrace");
+  {
+    TraceBuilder b(path, 3);
+    const collector::ThreadId t = b.Thread("main");
+    const collector::ObjectId x = b.Mutex("x", 1);
+    const collector::ObjectId y = b.Mutex("y", 2);
+    const collector::StackId stack = b.InlinedStack(
+        {"main", "src/main.cc", 30}, {{"Transfer", "src/bank.cc", 42}});
+    b.Edge(x, y, t, stack, stack);
+    b.Edge(y, x, t, stack, stack);
+    b.End(10);
+  }
+  const std::string merged = TempPath("merged.lstrace");
+  ASSERT_EQ(RunCli({"merge", "-o", merged, path, BankTrace()}).exit_code, 0);
+  const CliResult cycles = RunCli({"cycles", merged});
+  EXPECT_THAT(cycles.out, HasSubstr("x => y => x"));
+  EXPECT_THAT(cycles.out, HasSubstr("#0 Transfer src/bank.cc:42\n"
+                                    "      #1 main src/main.cc:30"));
+}
+
 TEST(MergeTest, RefusesToOverwriteAnInput) {
   const std::string clean = TempPath("clean.lstrace");
   WriteCleanTrace(clean);

@@ -78,6 +78,28 @@ StackId TraceBuilder::Stack(
   return id;
 }
 
+StackId TraceBuilder::InlinedStack(
+    const std::tuple<std::string, std::string, uint32_t>& physical,
+    const std::vector<std::tuple<std::string, std::string, uint32_t>>&
+        inlined) {
+  const uint64_t pc = next_pc_;
+  next_pc_ += 0x10;
+  const auto frame = [pc](const auto& spec) {
+    collector::Frame f;
+    f.pc = pc;
+    f.function = std::get<0>(spec);
+    f.file = std::get<1>(spec);
+    f.line = std::get<2>(spec);
+    return f;
+  };
+  std::vector<collector::Frame> chain;
+  for (const auto& spec : inlined) chain.push_back(frame(spec));
+  writer_->WriteFrame(frame(physical), 0, chain);
+  const StackId id = next_stack_++;
+  writer_->WriteStack(id, &pc, 1);
+  return id;
+}
+
 void TraceBuilder::Edge(ObjectId from, ObjectId to, ThreadId thread,
                         StackId from_stack, StackId to_stack,
                         const std::vector<ObjectId>& held, Access from_access,

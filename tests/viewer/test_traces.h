@@ -36,6 +36,12 @@ class TraceBuilder {
   collector::StackId Stack(
       const std::vector<std::tuple<std::string, std::string, uint32_t>>&
           frames);
+  // A one-pc stack: `physical` is the function whose code holds the pc,
+  // `inlined` the functions inlined there, innermost first.
+  collector::StackId InlinedStack(
+      const std::tuple<std::string, std::string, uint32_t>& physical,
+      const std::vector<std::tuple<std::string, std::string, uint32_t>>&
+          inlined);
   void Edge(collector::ObjectId from, collector::ObjectId to,
             collector::ThreadId thread, collector::StackId from_stack,
             collector::StackId to_stack,

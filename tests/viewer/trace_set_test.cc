@@ -187,6 +187,51 @@ TEST(TraceSetTest, ConflictingPcsAreRenumbered) {
   EXPECT_GE(both.maps[1].pcs.begin()->second, kSyntheticPcBase);
 }
 
+// Writes a trace with one edge x -> y whose stack has inlined frames.
+void WriteInlinedTrace(const std::string& path) {
+  test_traces::TraceBuilder b(path, 7);
+  const collector::ThreadId t = b.Thread("main");
+  const collector::ObjectId x = b.Mutex("x", 1);
+  const collector::ObjectId y = b.Mutex("y", 2);
+  const collector::StackId stack =
+      b.InlinedStack({"main", "src/main.cc", 30},
+                     {{"lockscope::Mutex::lock()", "lockscope/mutex.h", 100},
+                      {"Transfer", "src/bank.cc", 42}});
+  b.Edge(x, y, t, stack, stack);
+  b.End(10);
+}
+
+std::vector<std::string> Functions(const std::vector<collector::Frame>& frames) {
+  std::vector<std::string> out;
+  for (const collector::Frame& frame : frames) out.push_back(frame.function);
+  return out;
+}
+
+TEST(TraceSetTest, InlinedFramesComeBeforeTheirPhysicalFrame) {
+  const std::string path = TempPath("inlined.lstrace");
+  const std::string clean = TempPath("clean.lstrace");
+  WriteInlinedTrace(path);
+  test_traces::WriteCleanTrace(clean);
+  const Analysis one = Analysis::Build(Load({path}));
+  ASSERT_EQ(one.edges.size(), 1u);
+  EXPECT_THAT(Functions(one.Stack(one.edges[0].first.to_stack)),
+              ElementsAre("lockscope::Mutex::lock()", "Transfer", "main"));
+  // Merged with a trace that put a different function at the same pc, the
+  // chain moves with its (renumbered) pc.
+  const Analysis both = Analysis::Build(Load({clean, path}));
+  const AnalyzedEdge* edge = nullptr;
+  for (const AnalyzedEdge& e : both.edges) {
+    if (both.Object(e.first.from)->name == "x") edge = &e;
+  }
+  ASSERT_NE(edge, nullptr);
+  const std::vector<collector::Frame> frames =
+      both.Stack(edge->first.to_stack);
+  EXPECT_THAT(Functions(frames),
+              ElementsAre("lockscope::Mutex::lock()", "Transfer", "main"));
+  EXPECT_GE(frames[0].pc, kSyntheticPcBase);
+  EXPECT_EQ(frames[0].pc, frames[2].pc);
+}
+
 TEST(TraceSetTest, CountersAreSummedPerLock) {
   const std::string a = TempPath("bank_a.lstrace");
   test_traces::WriteBankTrace(a);

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Prints the performance table (markdown) from the JSON that
+scripts/bench.sh collected: one file per benchmark run, RUN.json.
+
+Every ratio compares two cases of the same process run (same binary, same
+options, repetitions interleaved), so machine noise hits both sides alike.
+A ratio is the median over repetitions of the per-repetition ratio, with
+its range (min-max) over the repetitions; times are per-repetition medians.
+
+Single-threaded cases compare CPU time (time this thread ran: what the
+lock costs, without the time the thread waited for a core on a shared
+machine); multi-threaded ones compare wall time, as they must.
+
+Usage: ratio_table.py RESULTS_DIR
+"""
+
+import json
+import os
+import statistics
+import sys
+
+UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+class Results:
+    """Per-repetition values of every case of every run."""
+
+    def __init__(self, directory):
+        self.runs = {}
+        for name in sorted(os.listdir(directory)):
+            if not name.endswith(".json"):
+                continue
+            with open(os.path.join(directory, name)) as f:
+                try:
+                    data = json.load(f)
+                except json.JSONDecodeError:
+                    continue
+            cases = {}
+            for b in data.get("benchmarks", []):
+                if b.get("run_type") != "iteration" or b.get("error_occurred"):
+                    continue
+                cases.setdefault(b["run_name"], []).append(b)
+            self.runs[name[:-5]] = cases
+
+    def values(self, run, case, field):
+        """The field's value in each repetition (times in ns), in order."""
+        reps = self.runs.get(run, {}).get(case, [])
+        reps = sorted(reps, key=lambda b: b.get("repetition_index", 0))
+        out = []
+        for b in reps:
+            if field in ("cpu_time", "real_time"):
+                out.append(b[field] * UNIT_NS[b.get("time_unit", "ns")])
+            elif field in b:
+                out.append(float(b[field]))
+        return out
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def paired(xs, ys, fn):
+    n = min(len(xs), len(ys))
+    return [fn(xs[i], ys[i]) for i in range(n) if ys[i]]
+
+
+def fmt_ns(v):
+    if v is None:
+        return "n/a"
+    if v >= 1e6:
+        return "%.1f ms" % (v / 1e6)
+    if v >= 1e3:
+        return "%.1f us" % (v / 1e3)
+    return "%.2f ns" % v
+
+
+def fmt_range(xs, fmt="%.2f"):
+    if not xs:
+        return "n/a"
+    return (fmt + " [" + fmt + "-" + fmt + "]") % (median(xs), min(xs), max(xs))
+
+
+class Table:
+    def __init__(self, results):
+        self.r = results
+        self.rows = []
+
+    def add(self, case, target, measured, detail, ok):
+        verdict = "n/a" if ok is None else ("met" if ok else "**missed**")
+        self.rows.append((case, target, measured, detail, verdict))
+
+    def ratio(self, case, target, limit, run, mine, base, field="cpu_time",
+              higher_is_better=False):
+        xs = self.r.values(run, mine, field)
+        bs = self.r.values(run, base, field)
+        rs = paired(xs, bs, lambda x, b: x / b)
+        ok = None
+        if rs and limit is not None:
+            ok = (median(rs) >= limit) if higher_is_better else (
+                median(rs) <= limit)
+        self.add(case, target, fmt_range(rs) + "x" if rs else "n/a",
+                 "%s vs %s (%s, n=%d)" % (fmt_ns(median(xs)),
+                                          fmt_ns(median(bs)),
+                                          field.replace("_time", ""), len(rs)),
+                 ok)
+        return rs
+
+    def scaling(self, case, target, limit, run, mine, base):
+        def scale(name):
+            one = self.r.values(run, name + "/real_time/threads:1",
+                                "items_per_second")
+            two = self.r.values(run, name + "/real_time/threads:2",
+                                "items_per_second")
+            return paired(two, one, lambda t, o: t / o)
+        sm, sb = scale(mine), scale(base)
+        rs = paired(sm, sb, lambda m, b: m / b)
+        ok = None if not rs or limit is None else median(rs) >= limit
+        self.add(case, target, fmt_range(rs) + "x" if rs else "n/a",
+                 "1->2 threads: %s vs %s" % (fmt_range(sm, "%.2f"),
+                                             fmt_range(sb, "%.2f")), ok)
+
+    def absolute(self, case, target, limit, run, name, field, scale=1.0,
+                 unit="", higher_is_better=False, fmt="%.2f"):
+        xs = [x * scale for x in self.r.values(run, name, field)]
+        ok = None
+        if xs and limit is not None:
+            ok = (median(xs) >= limit) if higher_is_better else (
+                median(xs) <= limit)
+        self.add(case, target, fmt_range(xs, fmt) + unit if xs else "n/a",
+                 "n=%d" % len(xs), ok)
+
+    def markdown(self):
+        lines = ["| case | target | measured: median [min-max] | detail | |",
+                 "|---|---|---|---|---|"]
+        for row in self.rows:
+            lines.append("| " + " | ".join(row) + " |")
+        return "\n".join(lines)
+
+
+def main():
+    r = Results(sys.argv[1])
+    t = Table(r)
+    std, ls = "<std::mutex>", "<lockscope::Mutex>"
+    t.ratio("untracked `lockscope::Mutex` flat lock+unlock", "<= 1.02x",
+            1.02, "mutex_plain", "BM_Flat" + ls, "BM_Flat" + std)
+    t.ratio("tracked, default `events`, flat lock+unlock", "<= 1.5x", 1.5,
+            "mutex_default", "BM_Flat" + ls, "BM_Flat" + std)
+    t.ratio("tracked, nested 4 locks in a fixed order", "<= 1.5x", 1.5,
+            "mutex_default", "BM_Nested4" + ls, "BM_Nested4" + std)
+    t.scaling("tracked, 2 threads each nesting their own 4 locks: "
+              "scaling 1->2 threads", ">= 0.95x std's", 0.95,
+              "mutex_default", "BM_Nested4Private" + ls,
+              "BM_Nested4Private" + std)
+    t.ratio("tracked, 2 threads contending one lock", "<= 1.5x", 1.5,
+            "mutex_default", "BM_Contended" + ls + "/real_time/threads:2",
+            "BM_Contended" + std + "/real_time/threads:2", "real_time")
+    t.ratio("tracked, `events=all` flat (this thread's CPU)", "<= 2.5x", 2.5,
+            "mutex_all", "BM_Flat" + ls, "BM_Flat" + std)
+    t.ratio("tracked, `events=all` flat (whole process CPU, incl. the "
+            "collector)", "<= 2.5x", 2.5, "mutex_all",
+            "BM_FlatProcessCpu" + ls + "/process_time",
+            "BM_FlatProcessCpu" + std + "/process_time")
+    t.ratio("tracked RwLock shared lock+unlock", "<= 1.5x shared_mutex", 1.5,
+            "rwlock_default", "BM_SharedFlat<lockscope::RwLock>",
+            "BM_SharedFlat<std::shared_mutex>")
+    t.absolute("tracked AppCell borrow+release", "<= 10 ns", 10,
+               "app_cell_default", "BM_Borrow", "cpu_time", unit=" ns")
+    t.absolute("tracked AppCell borrow_mut+release", "<= 10 ns", 10,
+               "app_cell_default", "BM_BorrowMut", "cpu_time", unit=" ns")
+    for n in (2, 4, 8, 16, 32, 64):
+        t.absolute("cycle-closing `lock()`, %d-lock cycle (p50)" % n,
+                   "<= 50 us", 50, "cycle_report",
+                   "BM_CycleClosingLock/%d/iterations:100/manual_time" % n,
+                   "p50_us", unit=" us", fmt="%.1f")
+    for workload in ("flat", "mixed"):
+        t.absolute("trace size at `events=all` (%s workload)" % workload,
+                   "<= 6 bytes/event", 6, "trace_size",
+                   "BM_TraceSize/%s/iterations:1/manual_time" % workload,
+                   "bytes_per_event", unit=" B/event")
+    check = "BM_Check/flat_100M_events/iterations:1/manual_time"
+    t.absolute("`lockscope check` on a 100 M-event trace: throughput",
+               ">= 10 M events/s", 10, "check", check, "events_per_s",
+               scale=1e-6, unit=" M events/s", higher_is_better=True,
+               fmt="%.1f")
+    t.absolute("`lockscope check` on a 100 M-event trace: peak RSS",
+               "<= 1 GiB", 1024, "check", check, "max_rss_mib", unit=" MiB",
+               fmt="%.1f")
+    print(t.markdown())
+
+    # Context: what each figure is made of, and the peers.
+    c = Table(r)
+    c.ratio("tracked flat, `trace=off` (events forced to none)", "", None,
+            "mutex_off", "BM_Flat" + ls, "BM_Flat" + std)
+    c.ratio("tracked nested 4, `trace=off`", "", None, "mutex_off",
+            "BM_Nested4" + ls, "BM_Nested4" + std)
+    c.ratio("tracked RwLock exclusive lock+unlock", "", None,
+            "rwlock_default", "BM_ExclusiveFlat<lockscope::RwLock>",
+            "BM_ExclusiveFlat<std::shared_mutex>")
+    c.ratio("tracked RwLock, 2 threads reading one lock", "", None,
+            "rwlock_default",
+            "BM_SharedReaders<lockscope::RwLock>/real_time/threads:2",
+            "BM_SharedReaders<std::shared_mutex>/real_time/threads:2",
+            "real_time")
+    c.absolute("untracked AppCell borrow+release", "", None, "app_cell_plain",
+               "BM_Borrow", "cpu_time", unit=" ns")
+    for n in (2, 16, 64):
+        c.absolute("cycle-closing `lock()`, %d-lock cycle, `report=off` (p50)"
+                   % n, "", None, "cycle_quiet",
+                   "BM_CycleClosingLock/%d/iterations:100/manual_time" % n,
+                   "p50_us", unit=" us", fmt="%.1f")
+    c.absolute("first finding of a process (loads the symbolizer)", "", None,
+               "cycle_report",
+               "BM_CycleClosingLock/2/iterations:100/manual_time",
+               "first_finding_us", scale=1e-3, unit=" ms", fmt="%.1f")
+    c.absolute("`LoadTrace` read speed (flat workload)", "", None,
+               "trace_size", "BM_TraceSize/flat/iterations:1/manual_time",
+               "read_events_per_s", scale=1e-6, unit=" M events/s",
+               fmt="%.1f")
+    absl_d, absl_n = "<AbslDetect>", "<AbslNoDetect>"
+    c.ratio("peer: `absl::Mutex`, deadlock detection on, flat", "", None,
+            "absl", "BM_Flat" + absl_d, "BM_Flat" + std)
+    c.ratio("peer: `absl::Mutex`, detection off, flat", "", None, "absl",
+            "BM_Flat" + absl_n, "BM_Flat" + std)
+    c.ratio("peer: `absl::Mutex`, detection on, nested 4", "", None, "absl",
+            "BM_Nested4" + absl_d, "BM_Nested4" + std)
+    c.scaling("peer: `absl::Mutex`, detection on, 2 threads x own 4 locks: "
+              "scaling", "", None, "absl", "BM_Nested4Private" + absl_d,
+              "BM_Nested4Private" + std)
+    c.ratio("peer: `absl::Mutex`, detection on, 2 threads contending", "",
+            None, "absl", "BM_Contended" + absl_d + "/real_time/threads:2",
+            "BM_Contended" + std + "/real_time/threads:2", "real_time")
+    print()
+    print(c.markdown().replace("| case | target |", "| context | |"))
+
+
+if __name__ == "__main__":
+    main()

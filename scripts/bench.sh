@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (Release), runs each with the LOCKSCOPE_OPTIONS its
+# rows need, and prints the performance table of docs/PERFORMANCE.md:
+# lockscope against std::mutex / std::shared_mutex measured in the same
+# process run, median of REPS repetitions with their range.
+#
+# Usage: scripts/bench.sh [--reps N] [--min-time SECONDS] [--out DIR]
+#                         [--fresh] [--no-build] [--update-doc]
+#   --reps N         repetitions of every case (default 7, at least 5)
+#   --min-time S     seconds per repetition of a case (default 0.2)
+#   --out DIR        where the JSON results go (default BUILD_DIR/bench)
+#   --fresh          delete BUILD_DIR first (the table of record comes from
+#                    a fresh build)
+#   --no-build       use the binaries already in BUILD_DIR
+#   --update-doc     also write the table into docs/PERFORMANCE.md
+# Environment: BUILD_DIR (default build-bench), JOBS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD_DIR=${BUILD_DIR:-build-bench}
+JOBS=${JOBS:-2}
+REPS=7
+MIN_TIME=0.2
+OUT=""
+FRESH=0
+BUILD=1
+UPDATE_DOC=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --reps) REPS=$2; shift 2 ;;
+    --min-time) MIN_TIME=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --fresh) FRESH=1; shift ;;
+    --no-build) BUILD=0; shift ;;
+    --update-doc) UPDATE_DOC=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+if [ "$REPS" -lt 5 ]; then
+  echo "bench.sh: --reps must be at least 5" >&2
+  exit 2
+fi
+OUT=${OUT:-$BUILD_DIR/bench}
+
+if [ "$BUILD" = 1 ]; then
+  if [ "$FRESH" = 1 ]; then rm -rf "$BUILD_DIR"; fi
+  # -Wno-error=restrict: g++ 12 at -O3 raises a false -Wrestrict inside
+  # std::string's operator+ (GCC bug 105651); it stays a warning here.
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_FLAGS="-Wno-error=restrict" \
+    -DLOCKSCOPE_BUILD_BENCH=ON -DLOCKSCOPE_BUILD_TESTS=OFF \
+    -DLOCKSCOPE_BUILD_EXAMPLES=OFF >/dev/null
+  targets=(mutex_plain_benchmark mutex_tracked_benchmark
+           rwlock_plain_benchmark rwlock_tracked_benchmark
+           app_cell_plain_benchmark app_cell_tracked_benchmark
+           absl_mutex_benchmark cycle_benchmark trace_size_benchmark
+           trace_workload)
+  # check_benchmark exists when the viewer is part of the build.
+  if cmake --build "$BUILD_DIR" --target help | grep -q check_benchmark; then
+    targets+=(check_benchmark)
+  fi
+  cmake --build "$BUILD_DIR" -j"$JOBS" --target "${targets[@]}"
+fi
+
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json
+TRACES=$(mktemp -d "${TMPDIR:-/tmp}/lockscope-bench.XXXXXX")
+trap 'rm -rf "$TRACES"' EXIT
+BIN=$BUILD_DIR/bench
+
+# run NAME OPTIONS BINARY [benchmark flags...]: one benchmark process.
+# OPTIONS is LOCKSCOPE_OPTIONS ("-" for none); its trace, if any, goes to
+# a scratch directory and is deleted afterwards.
+run() {
+  local name=$1 options=$2 binary=$3
+  shift 3
+  if [ ! -x "$BIN/$binary" ]; then
+    echo "bench.sh: $binary not built; skipping $name" >&2
+    return
+  fi
+  echo "== $name: $binary ${options/#-/(no LOCKSCOPE_OPTIONS)}" >&2
+  local env=()
+  if [ "$options" != "-" ]; then env=(LOCKSCOPE_OPTIONS="$options"); fi
+  env "${env[@]}" "$BIN/$binary" \
+    --benchmark_repetitions="$REPS" \
+    --benchmark_enable_random_interleaving=true \
+    --benchmark_min_time="$MIN_TIME" \
+    --benchmark_out="$OUT/$name.json" --benchmark_out_format=json \
+    "$@" >"$OUT/$name.txt" 2>"$OUT/$name.stderr" ||
+    echo "bench.sh: $name failed (see $OUT/$name.stderr)" >&2
+  rm -f "$TRACES"/*
+}
+
+T="trace=$TRACES/%p.lstrace"
+run mutex_plain - mutex_plain_benchmark
+run mutex_off "trace=off" mutex_tracked_benchmark
+run mutex_default "$T" mutex_tracked_benchmark
+run mutex_all "$T:events=all" mutex_tracked_benchmark \
+  --benchmark_filter='BM_Flat'
+run rwlock_plain - rwlock_plain_benchmark
+run rwlock_default "$T" rwlock_tracked_benchmark
+run app_cell_plain - app_cell_plain_benchmark
+run app_cell_default "$T" app_cell_tracked_benchmark
+run absl - absl_mutex_benchmark
+# Iteration counts are fixed in these (each iteration is a whole scenario).
+run cycle_report "$T:exitcode=0" cycle_benchmark
+run cycle_quiet "$T:exitcode=0:report=off" cycle_benchmark
+run trace_size - trace_size_benchmark
+run check - check_benchmark
+
+{
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo |
+    sed 's/.*: //'), load average $(cut -d' ' -f1-3 /proc/loadavg)" \
+    "at the end; $REPS repetitions of ${MIN_TIME}s, interleaved;" \
+    "$(date -u +%Y-%m-%d)."
+  echo
+  python3 "$ROOT/bench/ratio_table.py" "$OUT"
+} >"$OUT/table.md"
+cat "$OUT/table.md"
+
+if [ "$UPDATE_DOC" = 1 ]; then
+  python3 - "$ROOT/docs/PERFORMANCE.md" "$OUT/table.md" <<'EOF'
+import sys
+doc_path, table_path = sys.argv[1], sys.argv[2]
+begin, end = "<!-- bench.sh table begin -->", "<!-- bench.sh table end -->"
+doc = open(doc_path).read()
+table = open(table_path).read().strip()
+if begin not in doc or end not in doc:
+    sys.exit("bench.sh: %s has no table markers" % doc_path)
+head, rest = doc.split(begin, 1)
+_, tail = rest.split(end, 1)
+open(doc_path, "w").write(head + begin + "\n" + table + "\n" + end + tail)
+EOF
+  echo "bench.sh: table written to docs/PERFORMANCE.md" >&2
+fi
