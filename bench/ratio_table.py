@@ -149,10 +149,10 @@ def main():
             "mutex_default", "BM_Nested4" + ls, "BM_Nested4" + std)
     t.scaling("tracked, 2 threads each nesting their own 4 locks: "
               "scaling 1->2 threads", ">= 0.95x std's", 0.95,
-              "mutex_default", "BM_Nested4Private" + ls,
+              "mutex_threads", "BM_Nested4Private" + ls,
               "BM_Nested4Private" + std)
     t.ratio("tracked, 2 threads contending one lock", "<= 1.5x", 1.5,
-            "mutex_default", "BM_Contended" + ls + "/real_time/threads:2",
+            "mutex_threads", "BM_Contended" + ls + "/real_time/threads:2",
             "BM_Contended" + std + "/real_time/threads:2", "real_time")
     t.ratio("tracked, `events=all` flat (this thread's CPU)", "<= 2.5x", 2.5,
             "mutex_all", "BM_Flat" + ls, "BM_Flat" + std)
@@ -197,7 +197,7 @@ def main():
             "rwlock_default", "BM_ExclusiveFlat<lockscope::RwLock>",
             "BM_ExclusiveFlat<std::shared_mutex>")
     c.ratio("tracked RwLock, 2 threads reading one lock", "", None,
-            "rwlock_default",
+            "rwlock_threads",
             "BM_SharedReaders<lockscope::RwLock>/real_time/threads:2",
             "BM_SharedReaders<std::shared_mutex>/real_time/threads:2",
             "real_time")
@@ -224,10 +224,11 @@ def main():
     c.ratio("peer: `absl::Mutex`, detection on, nested 4", "", None, "absl",
             "BM_Nested4" + absl_d, "BM_Nested4" + std)
     c.scaling("peer: `absl::Mutex`, detection on, 2 threads x own 4 locks: "
-              "scaling", "", None, "absl", "BM_Nested4Private" + absl_d,
+              "scaling", "", None, "absl_threads",
+              "BM_Nested4Private" + absl_d,
               "BM_Nested4Private" + std)
     c.ratio("peer: `absl::Mutex`, detection on, 2 threads contending", "",
-            None, "absl", "BM_Contended" + absl_d + "/real_time/threads:2",
+            None, "absl_threads", "BM_Contended" + absl_d + "/real_time/threads:2",
             "BM_Contended" + std + "/real_time/threads:2", "real_time")
     print()
     print(c.markdown().replace("| case | target |", "| context | |"))

@@ -128,7 +128,7 @@ __attribute__((noinline)) void AnnounceSlow(ObjectState* o) {
 
 // Counts one acquisition of an announced object.
 inline void Count(ObjectState* o, Access a) {
-  if (a == Access::kExclusive) {
+  if (ABSL_PREDICT_TRUE(a == Access::kExclusive)) {
     BumpOwned(o->acquisitions);  // serialized by the lock itself
   } else {
     o->shared.fetch_add(1, std::memory_order_relaxed);
@@ -156,7 +156,7 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
       const HeldLock& h = t->held[i];
       if (h.object == o) continue;  // a shared re-lock is no edge
       collector::EdgeObservation e;
-      e.from = h.id;
+      e.from = h.object->id();
       e.to = o->id();
       e.from_access = ToModel(h.access);
       e.to_access = ToModel(a);
@@ -166,7 +166,9 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
                        : h.object->first_stack.load(std::memory_order_relaxed);
       e.to_stack = stack;
       for (size_t j = 0; j < t->held.size(); ++j) {
-        if (j != i && t->held[j].object != o) e.held.push_back(t->held[j].id);
+        if (j != i && t->held[j].object != o) {
+          e.held.push_back(t->held[j].object->id());
+        }
       }
       e.time_ns = now;
       edges.push_back(std::move(e));
@@ -188,7 +190,7 @@ __attribute__((always_inline)) inline void PushBlocking(ThreadState* t, ObjectSt
     stack = NewChainSlow(t, o, a, key, caller);
   }
   t->held.push_back(
-      HeldLock{o, o->id(), key, stack, acquired_ticks, a, false});
+      HeldLock{o, key, stack, acquired_ticks, a, false});
 }
 
 [[noreturn]] __attribute__((noinline)) void RecursiveLockSlow(
@@ -245,7 +247,9 @@ __attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
   ++t->wait.generation;
   t->wait.stack = stack;
   t->wait.holding.clear();
-  for (const HeldLock& h : t->held) t->wait.holding.push_back({h.id, h.access});
+  for (const HeldLock& h : t->held) {
+    t->wait.holding.push_back({h.object->id(), h.access});
+  }
 }
 
 __attribute__((noinline)) void ClearWait(ThreadState* t) {
@@ -371,21 +375,20 @@ void AfterAcquire(ObjectState* o, Access a) noexcept {
   ThreadState* t = tls_thread_state;
   if (ABSL_PREDICT_TRUE(t != nullptr &&
                         o->announced.load(std::memory_order_relaxed) &&
-                        !t->held.full() &&
-                        (!t->events_all || CanRecordFast(t)))) {
+                        !t->held.full())) {
+    const bool all = t->events_all;
     HeldStack& held = t->held;
     const uint64_t key = KeyOnTop(held, o->id(), a, false);
     StackId stack;
-    if (ABSL_PREDICT_TRUE(t->chains.LookupFront(key, &stack))) {
+    if (ABSL_PREDICT_TRUE(t->chains.LookupFront(key, &stack) &&
+                          (!all || CanRecordFast(t)))) {
       Count(o, a);
-      if (!t->events_all) {
-        held.PushNotFull(HeldLock{o, o->id(), key, stack, 0, a, false});
-        return;
+      const int64_t now = all ? TickClock::NowTsc() : 0;
+      held.PushNotFull(HeldLock{o, key, stack, now, a, false});
+      if (all) {
+        t->ring.PushKnownRoom(
+            MakeEvent(now, o, EventType::kAcquired, a, false, 0));
       }
-      const int64_t now = TickClock::NowTsc();
-      held.PushNotFull(HeldLock{o, o->id(), key, stack, now, a, false});
-      t->ring.PushKnownRoom(
-          MakeEvent(now, o, EventType::kAcquired, a, false, 0));
       return;
     }
   }
@@ -433,7 +436,7 @@ void AfterTryAcquire(ObjectState* o, Access a) noexcept {
   ThreadState* t = CurrentThread();
   CountAcquisition(o, a);
   const int64_t now = t->events_all ? TickClock::Now() : 0;
-  t->held.push_back(HeldLock{o, o->id(), KeyOnTop(t->held, o->id(), a, true),
+  t->held.push_back(HeldLock{o, KeyOnTop(t->held, o->id(), a, true),
                              0, now, a, true});
   if (now != 0) Record(t, now, o, EventType::kAcquired, a, true, 0);
 }

@@ -30,8 +30,8 @@ namespace lockscope::runtime {
 
 // One lock the thread holds. No fixed limit on how many.
 struct HeldLock {
+  // Never freed while held (OnDestroy of a held lock leaks it on purpose).
   ObjectState* object;
-  uint64_t id;
   // lockdep's chain key: a hash of the ids (and access modes) of this entry
   // and every entry below it (see RootKey/ChainKey).
   uint64_t chain_key;
@@ -223,9 +223,10 @@ class ThreadState {
   void RekeyFrom(size_t from) {
     for (size_t i = from; i < held.size(); ++i) {
       const HeldLock& h = held[i];
+      const uint64_t id = h.object->id();
       held[i].chain_key =
-          i == 0 ? RootKey(h.id, h.access, h.was_try)
-                 : ChainKey(held[i - 1].chain_key, h.id, h.access, h.was_try);
+          i == 0 ? RootKey(id, h.access, h.was_try)
+                 : ChainKey(held[i - 1].chain_key, id, h.access, h.was_try);
     }
   }
 };

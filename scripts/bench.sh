@@ -95,14 +95,24 @@ run() {
 T="trace=$TRACES/%p.lstrace"
 run mutex_plain - mutex_plain_benchmark
 run mutex_off "trace=off" mutex_tracked_benchmark
-run mutex_default "$T" mutex_tracked_benchmark
+run mutex_default "$T" mutex_tracked_benchmark \
+  --benchmark_filter='BM_Flat<|BM_Nested4<'
+# Two-thread cases need two free cores: on a shared machine their wall
+# times are noisy, so they get three times the repetitions.
+THREADED='Private|Contended|Readers'
+run mutex_threads "$T" mutex_tracked_benchmark \
+  --benchmark_filter="$THREADED" --benchmark_repetitions=$((REPS * 3))
 run mutex_all "$T:events=all" mutex_tracked_benchmark \
   --benchmark_filter='BM_Flat'
 run rwlock_plain - rwlock_plain_benchmark
-run rwlock_default "$T" rwlock_tracked_benchmark
+run rwlock_default "$T" rwlock_tracked_benchmark --benchmark_filter='Flat'
+run rwlock_threads "$T" rwlock_tracked_benchmark \
+  --benchmark_filter="$THREADED" --benchmark_repetitions=$((REPS * 3))
 run app_cell_plain - app_cell_plain_benchmark
 run app_cell_default "$T" app_cell_tracked_benchmark
-run absl - absl_mutex_benchmark
+run absl - absl_mutex_benchmark --benchmark_filter='BM_Flat|BM_Nested4<'
+run absl_threads - absl_mutex_benchmark \
+  --benchmark_filter="$THREADED" --benchmark_repetitions=$((REPS * 3))
 # Iteration counts are fixed in these (each iteration is a whole scenario).
 run cycle_report "$T:exitcode=0" cycle_benchmark
 run cycle_quiet "$T:exitcode=0:report=off" cycle_benchmark

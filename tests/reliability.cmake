@@ -65,7 +65,8 @@ add_dependencies(trace_corpus_test lockscope_fuzz_seeds)
 # so the ordinary libraries and tests stay uninstrumented.
 option(LOCKSCOPE_BUILD_FUZZERS "Build the libFuzzer targets (clang only)" OFF)
 set(_fuzz_flags -fsanitize=address,undefined -fno-sanitize-recover=all
-                -fno-omit-frame-pointer)
+                -fno-omit-frame-pointer
+                -fsanitize-coverage-ignorelist=${CMAKE_CURRENT_SOURCE_DIR}/fuzz/coverage_ignorelist.txt)
 
 # lockscope_fuzz_clone(TARGET OUT [REPLACE old=new...]): OUT is TARGET's
 # sources built again as a static library with coverage instrumentation.

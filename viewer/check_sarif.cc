@@ -75,9 +75,27 @@ struct Place {
   std::string function;
 };
 
+// lockscope's public headers (<lockscope/mutex.h>, ...): inlined frames
+// there carry unqualified names ("borrow", "AcquireShared"), so the file
+// tells them apart.
+bool IsPublicHeader(std::string_view file) {
+  static constexpr std::string_view kHeaders[] = {
+      "/lockscope/app_cell.h", "/lockscope/config.h", "/lockscope/gtest.h",
+      "/lockscope/lockscope.h", "/lockscope/mutex.h",
+      "/lockscope/rwlock.h",   "/lockscope/source_location.h"};
+  for (std::string_view header : kHeaders) {
+    if (file.size() >= header.size() &&
+        file.substr(file.size() - header.size()) == header) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Where a stack points in the user's code: the innermost frame in a file
-// under `root` that is not lockscope's own wrapper; else the innermost such
-// frame outside system directories; else the innermost frame with a file.
+// under `root` that is not lockscope's or the standard library's; else the
+// innermost such frame anywhere outside /usr; else the innermost frame with
+// a file.
 // (Stacks start inside lockscope::Mutex::lock and std::lock_guard, which is
 // not where a user wants a code-scanning alert.)
 std::optional<Place> TopPlace(const collector::FindingContext& context,
@@ -88,12 +106,18 @@ std::optional<Place> TopPlace(const collector::FindingContext& context,
   const auto library = [](const collector::Frame& frame) {
     return absl::StartsWith(frame.function, "lockscope::") ||
            absl::StartsWith(frame.function, "std::") ||
-           absl::StartsWith(frame.file, "/usr/");
+           absl::StartsWith(frame.file, "/usr/") || IsPublicHeader(frame.file);
   };
+  // An absolute path under the root, or a relative one that names a file
+  // there (debug info of system libraries holds relative paths such as
+  // "./nptl/pthread_create.c" too).
   const auto in_root = [&](const collector::Frame& frame) {
     bool relative = false;
     ArtifactUri(frame.file, root, &relative);
-    return relative;
+    if (!relative) return false;
+    if (frame.file[0] == '/') return true;
+    struct stat st;
+    return !root.empty() && stat((root + "/" + frame.file).c_str(), &st) == 0;
   };
   const auto place = [](const collector::Frame& frame) {
     return Place{frame.file, frame.line, frame.function};

@@ -79,9 +79,10 @@ class LocksCommand : public Subcommand {
       samples += c.hold_samples;
       std::string contended = absl::StrCat(c.contended);
       if (c.acquisitions > 0 && c.contended > 0) {
-        absl::StrAppend(&contended,
-                        absl::StrFormat(" (%.1f%%)", 100.0 * c.contended /
-                                                         c.acquisitions));
+        const double percent = 100.0 * c.contended / c.acquisitions;
+        absl::StrAppend(&contended, percent < 0.1
+                                        ? std::string(" (<0.1%)")
+                                        : absl::StrFormat(" (%.1f%%)", percent));
       }
       table.AddRow({names.at(row.object->id),
                     std::string(collector::ObjectKindName(row.object->kind)),

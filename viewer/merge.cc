@@ -25,6 +25,7 @@ using collector::TraceData;
 using collector::TraceWriter;
 
 constexpr size_t kEventBatch = 4096;
+constexpr size_t kFlushBytes = 4 << 20;
 
 bool SameFile(const std::string& a, const std::string& b) {
   struct stat sa, sb;
@@ -81,6 +82,8 @@ class EventSink {
     }
   }
   uint64_t written() const { return written_; }
+  // The first write error met while flushing, if any.
+  const absl::Status& status() const { return status_; }
 
  private:
   void Flush(collector::ThreadId thread,
@@ -88,11 +91,19 @@ class EventSink {
     if (batch->empty()) return;
     writer_->WriteEvents(thread, batch->data(), batch->size(), 0);
     batch->clear();
+    // Keep memory bounded by the batch size, not by the trace: the writer
+    // buffers until flushed. It reports a write error only once, so the
+    // first one is kept here.
+    if (writer_->buffered() >= kFlushBytes) {
+      absl::Status flushed = writer_->Flush();
+      if (status_.ok()) status_ = flushed;
+    }
   }
   TraceWriter* writer_;
   absl::flat_hash_map<collector::ThreadId, std::vector<collector::RawEvent>>
       pending_;
   uint64_t written_ = 0;
+  absl::Status status_;
 };
 
 class MergeCommand : public Subcommand {
@@ -215,6 +226,7 @@ class MergeCommand : public Subcommand {
                                         : trace.last_time_ns);
     }
     sink.FlushAll();
+    if (!sink.status().ok()) return sink.status();
     collector::TraceEndInfo end;
     end.end_time_ns = end_time;
     end.events_written = sink.written();

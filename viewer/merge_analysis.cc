@@ -51,11 +51,9 @@ auto LookupOr(const Map& map, const Key& key,
   return it == map.end() ? fallback : it->second;
 }
 
-// The frame TraceData gives an unsymbolized pc (raw, with its module), as
-// a one-element list; empty when the trace does know the pc.
-std::vector<collector::Frame> RawFrame(const TraceData& trace, uint64_t pc) {
-  std::vector<collector::Frame> out;
-  if (trace.frames.contains(pc)) return out;
+// The path of the module of `trace` whose range holds `pc` (the highest
+// base wins where ranges nest), or "".
+std::string ModuleOfPc(const TraceData& trace, uint64_t pc) {
   const trace::Module* best = nullptr;
   for (const auto& [id, module] : trace.modules) {
     if (pc >= module.base() && pc < module.end() &&
@@ -63,11 +61,7 @@ std::vector<collector::Frame> RawFrame(const TraceData& trace, uint64_t pc) {
       best = &module;
     }
   }
-  collector::Frame frame;
-  frame.pc = pc;
-  if (best != nullptr) frame.module = best->path();
-  out.push_back(std::move(frame));
-  return out;
+  return best == nullptr ? std::string() : best->path();
 }
 
 AnalyzedEdge EdgeFromProto(const trace::Edge& edge) {
@@ -261,12 +255,13 @@ void AnalysisBuilder::MergeModulesAndFrames() {
           for (collector::Frame& f : chain) f.pc = merged;
           out_.inlined[merged] = std::move(chain);
         }
-      } else if (merged == pc) {
-        // Unsymbolized: keep the module attribution this trace gives it,
-        // which the merged module table (other bases) could not redo.
-        for (const collector::Frame& raw : RawFrame(trace, pc)) {
-          if (!raw.module.empty()) out_.frames[merged] = raw;
-        }
+      } else if (std::string module = ModuleOfPc(trace, pc); !module.empty()) {
+        // Unsymbolized: keep the module this trace attributes it to, which
+        // the merged module table (other processes' bases) could not redo.
+        collector::Frame raw;
+        raw.pc = merged;
+        raw.module = std::move(module);
+        out_.frames[merged] = std::move(raw);
       }
     }
   }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "viewer/merge_analysis.h"
+#include "viewer/output.h"
 
 namespace lockscope::viewer {
 
@@ -30,13 +31,14 @@ absl::StatusOr<TraceData> LoadOne(
                              st.st_size >= kProgressMinBytes;
   uint64_t seen = 0;
   std::function<void(const TraceEvent&)> callback = on_event;
+  const std::string shown = OneLine(path);
   if (show_progress) {
     std::fprintf(stderr, "\rlockscope: reading %s (%lld MiB)...",
-                 path.c_str(), static_cast<long long>(st.st_size >> 20));
+                 shown.c_str(), static_cast<long long>(st.st_size >> 20));
     callback = [&](const TraceEvent& event) {
       if (++seen % kProgressEvery == 0) {
-        std::fprintf(stderr, "\rlockscope: reading %s: %llu events",
-                     path.c_str(), static_cast<unsigned long long>(seen));
+        std::fprintf(stderr, "\r\x1b[Klockscope: reading %s: %llu events",
+                     shown.c_str(), static_cast<unsigned long long>(seen));
       }
       if (on_event) on_event(event);
     };

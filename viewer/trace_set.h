@@ -11,7 +11,7 @@
 //     When one trace holds several locks with that name (instances made on
 //     the same line), none of them can be matched to another process's, so
 //     each stays a lock of its own; the class graph still relates them.
-//     Cells and threads are never shared between traces.
+//     Cells are never shared between traces.
 //   - The lock-order analysis is re-run with collector::Analyzer on the
 //     union of the traces' Edge records (an edge seen in several traces keeps
 //     the intersection of their gate sets, and the sum of their counts).
@@ -19,8 +19,11 @@
 //     its findings, except that a stored cycle's "suppressed" mark carries
 //     over to the re-found cycle over the same locks.
 //   - Every other stored finding (borrows, recursive locks, deadlocks seen
-//     by the watchdog, ...) is kept, with its ids remapped.
-//   - Thread names get the process id appended ("worker [pid 41]").
+//     by the watchdog, ...) is kept, with its ids remapped; one of the same
+//     kind over the same shared locks in several traces is reported once,
+//     its counts summed.
+//   - Threads are never shared between traces; their names get the process
+//     id appended ("worker [pid 41]") unless a merge already did that.
 //   - Program counters keep their value unless two traces symbolize one pc
 //     differently; then the later one gets a synthetic pc at or above
 //     kSyntheticPcBase (never a user-space address), so a merged frame table

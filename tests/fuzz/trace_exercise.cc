@@ -235,7 +235,8 @@ bool ExercisesViewer() {
 
 int ViewerCommandCount() {
 #ifdef LOCKSCOPE_FUZZ_VIEWER
-  return static_cast<int>(ViewerCommands("", "").size());
+  static const int count = static_cast<int>(ViewerCommands("", "").size());
+  return count;
 #else
   return 0;
 #endif
