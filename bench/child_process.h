@@ -43,7 +43,8 @@ inline ChildResult RunChild(const std::vector<std::string>& argv,
     if (!overridden) env_strings.emplace_back(*e);
   }
   std::vector<char*> args, envp;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -57,17 +58,17 @@ inline ChildResult RunChild(const std::vector<std::string>& argv,
   ChildResult result;
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = 0;
-  const int err = posix_spawn(&pid, args[0], &actions, nullptr, args.data(),
-                              envp.data());
+  const int err =
+      posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (err != 0) return result;
   int status = 0;
   rusage usage;
   std::memset(&usage, 0, sizeof(usage));
   if (wait4(pid, &status, 0, &usage) != pid) return result;
-  result.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   result.max_rss_kib = usage.ru_maxrss;
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.ok = result.status == 0;

@@ -58,8 +58,7 @@ BENCHMARK_TEMPLATE(BM_Nested4, lockscope::Mutex);
 // Compare items_per_second at threads:2 with threads:1.
 template <typename M>
 void BM_Nested4Private(benchmark::State& state) {
-  LockChain<M, 4> chain("private" + std::to_string(state.thread_index()) +
-                        ".");
+  LockChain<M, 4> chain("private" + std::to_string(state.thread_index()) + ".");
   for (auto _ : state) chain.LockUnlockAll();
   state.SetItemsProcessed(state.iterations() * 4);
 }
@@ -71,6 +70,18 @@ BENCHMARK_TEMPLATE(BM_Nested4Private, lockscope::Mutex)
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();
+
+// No lock at all, just work: how far this machine lets two threads scale
+// (the ceiling of the row above; on a shared machine it may be far from 2).
+void BM_PrivateWork(benchmark::State& state) {
+  uint64_t x = state.thread_index();
+  for (auto _ : state) {
+    for (int i = 0; i < 64; ++i) x = x * 6364136223846793005ull + 1;
+    benchmark::DoNotOptimize(x);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PrivateWork)->Threads(1)->Threads(2)->UseRealTime();
 
 // Two threads take one lock around a tiny critical section: many
 // acquisitions find it taken and wait (the contended path).

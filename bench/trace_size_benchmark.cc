@@ -66,9 +66,9 @@ void BM_TraceSize(benchmark::State& state, const std::string& workload,
           min_time = std::min(min_time, e.event.time_ns);
           max_time = std::max(max_time, e.event.time_ns);
         });
-    state.SetIterationTime(std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count());
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
     if (!data.ok()) {
       state.SkipWithError(std::string(data.status().message()).c_str());
       break;
@@ -89,8 +89,9 @@ void BM_TraceSize(benchmark::State& state, const std::string& workload,
   std::filesystem::remove(trace);
   state.counters["bytes_per_event"] = bytes / static_cast<double>(events);
   state.counters["events"] = static_cast<double>(events);
-  state.counters["read_events_per_s"] = benchmark::Counter(
-      static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["read_events_per_s"] =
+      benchmark::Counter(static_cast<double>(events),
+                         benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK_CAPTURE(BM_TraceSize, flat, std::string("flat"), 2000000)
     ->Iterations(1)

@@ -64,8 +64,8 @@ void Mixed(int64_t n) {
     *app.borrow_mut() += seed;
   }
   other.join();
-  std::printf("%llu\n", static_cast<unsigned long long>(*app.borrow() ^
-                                                        shared_state));
+  std::printf("%llu\n",
+              static_cast<unsigned long long>(*app.borrow() ^ shared_state));
 }
 
 }  // namespace

@@ -102,9 +102,8 @@ class TickClock {
   static int64_t ToMonotonicNs(int64_t ticks) {
     if (!UsesTsc()) return ticks;
     const double rate = rate_.load(std::memory_order_relaxed);
-    return anchor_ns_ +
-           static_cast<int64_t>(static_cast<double>(ticks - anchor_tsc_) *
-                                rate);
+    return anchor_ns_ + static_cast<int64_t>(
+                            static_cast<double>(ticks - anchor_tsc_) * rate);
   }
 
   static int64_t MonotonicNs() {

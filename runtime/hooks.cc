@@ -56,8 +56,8 @@ collector::Access ToModel(Access a) {
 }
 
 std::string Describe(const ObjectState* o) {
-  return absl::StrCat(std::string(collector::ObjectKindName(o->info.kind)), " '",
-                      o->info.name, "'");
+  return absl::StrCat(std::string(collector::ObjectKindName(o->info.kind)),
+                      " '", o->info.name, "'");
 }
 
 std::string ThreadLabel(ThreadState* t) {
@@ -181,16 +181,16 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
 }
 
 // Pushes a blocking acquisition (waited or not) on the held stack.
-__attribute__((always_inline)) inline void PushBlocking(ThreadState* t, ObjectState* o, Access a,
-                         int64_t acquired_ticks, uint64_t caller) {
+__attribute__((always_inline)) inline void PushBlocking(
+    ThreadState* t, ObjectState* o, Access a, int64_t acquired_ticks,
+    uint64_t caller) {
   CountAcquisition(o, a);
   const uint64_t key = KeyOnTop(t->held, o->id(), a, /*was_try=*/false);
   StackId stack = 0;
   if (!t->chains.Lookup(key, &stack)) {
     stack = NewChainSlow(t, o, a, key, caller);
   }
-  t->held.push_back(
-      HeldLock{o, key, stack, acquired_ticks, a, false});
+  t->held.push_back(HeldLock{o, key, stack, acquired_ticks, a, false});
 }
 
 [[noreturn]] __attribute__((noinline)) void RecursiveLockSlow(
@@ -436,8 +436,8 @@ void AfterTryAcquire(ObjectState* o, Access a) noexcept {
   ThreadState* t = CurrentThread();
   CountAcquisition(o, a);
   const int64_t now = t->events_all ? TickClock::Now() : 0;
-  t->held.push_back(HeldLock{o, KeyOnTop(t->held, o->id(), a, true),
-                             0, now, a, true});
+  t->held.push_back(
+      HeldLock{o, KeyOnTop(t->held, o->id(), a, true), 0, now, a, true});
   if (now != 0) Record(t, now, o, EventType::kAcquired, a, true, 0);
 }
 

@@ -137,10 +137,10 @@ class ChainCache {
 };
 
 // The chain key of a lock taken with nothing held below it: the id and
-// access bits, unmixed (never 0, ids start at 1; distinct ids land in
-// distinct ChainCache front slots, 64 apart). A lone lock forms no edge; its
-// chain is cached for the stack of where this thread first took it, which
-// reports show for the outer lock of a new edge.
+// access bits, unmixed (never 0, as ids start at 1; consecutive ids use
+// different ChainCache front slots). A lone lock forms no edge; its chain is
+// cached for the stack of where this thread first took it, which reports
+// show for the outer lock of a new edge.
 inline uint64_t RootKey(uint64_t id, Access access, bool was_try) {
   return id * 4 + (access == Access::kExclusive ? 2 : 0) + (was_try ? 1 : 0);
 }

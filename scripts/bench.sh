@@ -57,7 +57,7 @@ if [ "$BUILD" = 1 ]; then
            absl_mutex_benchmark cycle_benchmark trace_size_benchmark
            trace_workload)
   # check_benchmark exists when the viewer is part of the build.
-  if cmake --build "$BUILD_DIR" --target help | grep -q check_benchmark; then
+  if cmake --build "$BUILD_DIR" --target help | grep check_benchmark >/dev/null; then
     targets+=(check_benchmark)
   fi
   cmake --build "$BUILD_DIR" -j"$JOBS" --target "${targets[@]}"
