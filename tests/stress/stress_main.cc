@@ -157,7 +157,7 @@ int Threads(int count, long rounds) {
   for (int t = 0; t < count; ++t) {
     ExpectCount(counts, "own_" + std::to_string(t), rounds);
   }
-  std::printf("stress threads: %d threads x %ld rounds in %.1f s; counts "
+  std::printf("stress threads: %d threads x %ld rounds in %.2f s; counts "
               "exact\n",
               count, rounds, run);
   return 0;
@@ -213,7 +213,7 @@ int Acquisitions(long n) {
   ExpectCount(counts, "shared", 2 * rounds);
   ExpectCount(counts, "own1", rounds);
   ExpectCount(counts, "own2", rounds);
-  std::printf("stress acquisitions: %ld acquisitions on 2 threads in %.1f s "
+  std::printf("stress acquisitions: %ld acquisitions on 2 threads in %.2f s "
               "(events=all); counts exact\n",
               4 * rounds, run);
   return 0;
