@@ -240,7 +240,7 @@ std::vector<std::string> Session::TestOnlyFindingLines() {
     if (!f.guarded_by.empty()) {
       line += " [guarded by";
       for (collector::ObjectId g : f.guarded_by) {
-        line += " " + collector::ObjectName(g, *ctx);
+        line.append(" ").append(collector::ObjectName(g, *ctx));
       }
       line += "]";
     }
