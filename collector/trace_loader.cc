@@ -322,6 +322,7 @@ class Loader {
     finding.message = f.message();
     finding.time_ns = f.time_ns();
     finding.suppressed = f.suppressed();
+    finding.count = f.count() == 0 ? 1 : f.count();
     auto [it, inserted] =
         finding_index_.try_emplace(f.id(), data_.findings.size());
     if (inserted) {

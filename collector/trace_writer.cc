@@ -449,6 +449,7 @@ void TraceWriter::WriteFinding(const Finding& finding) {
   f->set_message(Utf8(finding.message));
   f->set_time_ns(finding.time_ns);
   f->set_suppressed(finding.suppressed);
+  f->set_count(finding.count);
   rep_->Append(record);
 }
 

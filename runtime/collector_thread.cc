@@ -182,8 +182,24 @@ void Session::Shutdown(const std::string& reason) {
   DrainEvents();
   WriteCounters(/*only_changed=*/false);
   WriteFrames(depot_.AllPcs());
+  // Findings seen again since they were written: their final counts.
+  std::vector<collector::Finding> repeated;
+  {
+    RawMutexLock glock(&graph_mu_);
+    RawMutexLock flock(&findings_mu_);
+    for (const collector::Finding& f : analyzer_.Findings()) {
+      auto it = findings_.find(f.id);
+      if (it != findings_.end() && f.count > it->second.count) {
+        it->second.count = f.count;
+      }
+    }
+    for (const auto& [id, f] : findings_) {
+      if (f.count > 1) repeated.push_back(f);
+    }
+  }
   RawMutexLock lock(&trace_mu_);
   if (writer_ == nullptr || closed_) return;
+  for (const collector::Finding& f : repeated) writer_->WriteFinding(f);
   collector::TraceEndInfo end;
   end.end_time_ns = NowNs();
   end.events_written = events_written_;
