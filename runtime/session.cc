@@ -314,6 +314,9 @@ void Session::DestroyObject(ObjectState* object, bool held) {
         writer_->WriteCounters(c);
       }
       writer_->WriteDestroyed(object->id(), NowNs());
+      // Programs that churn objects write faster than the periodic flush
+      // drains; keep the buffer (and so the resident size) bounded.
+      if (writer_->buffered() > kMaxBufferedBytes) (void)writer_->Flush();
     }
   }
   // Another thread may still hold an object destroyed while held; keep it.
@@ -344,6 +347,7 @@ void Session::OwnerChanged(ObjectState* cell) {
 
 void Session::WriteObjectLocked(const ObjectState& object) {
   if (writer_ == nullptr || closed_) return;
+  if (writer_->buffered() > kMaxBufferedBytes) (void)writer_->Flush();
   collector::ObjectInfo info = object.info;
   info.owner_thread = object.owner_thread.load(std::memory_order_relaxed);
   writer_->WriteObject(info);

@@ -43,6 +43,10 @@ namespace lockscope::runtime {
 
 int64_t NowNs();
 
+// Past this many buffered trace bytes, writers on the slow paths flush
+// themselves instead of waiting for the collector's period.
+inline constexpr size_t kMaxBufferedBytes = size_t{1} << 20;
+
 class Session {
  public:
   static Session& Get();

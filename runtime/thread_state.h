@@ -122,12 +122,21 @@ class ChainCache {
     return true;
   }
   void Insert(uint64_t key, collector::StackId stack) {
+    // Keys of destroyed locks never come back: a program that churns locks
+    // would grow the cache forever. It is only a cache, so start over (the
+    // next sight of each chain re-validates it on the slow path; absl frees
+    // the large backing array on clear()).
+    if (map_.size() >= kMaxEntries) {
+      map_.clear();
+      for (Slot& slot : front_) slot = Slot{};
+    }
     map_[key] = stack;
     front_[key & (kFront - 1)] = Slot{key, stack};
   }
 
  private:
   static constexpr size_t kFront = 256;
+  static constexpr size_t kMaxEntries = size_t{1} << 15;
   struct Slot {
     uint64_t key = 0;
     collector::StackId stack = 0;
