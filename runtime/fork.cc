@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/session.h"
@@ -43,10 +44,14 @@ void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   AfterForkParent();
   new (&collector_cv_) std::condition_variable();
   // Only the forking thread exists in the child. The others' states are
-  // abandoned (never freed: their memory may be mid-update).
+  // abandoned (never freed: their memory may be mid-update), but kept
+  // reachable so that leak checkers do not report them.
   ThreadState* self = tls_thread_state;
   {
     RawMutexLock lock(&registry_mu_);
+    for (ThreadState* t : threads_) {
+      if (t != self) fork_abandoned_.threads.push_back(t);
+    }
     threads_.clear();
     if (self != nullptr) threads_.push_back(self);
     for (ObjectState* o : live_) {
@@ -57,14 +62,19 @@ void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (self != nullptr) {
     self->ring.Drain([](const collector::RawEvent*, size_t) {});
   }
-  collector_ = nullptr;  // the parent's collector thread does not exist here
+  // The parent's collector thread does not exist here.
+  if (collector_ != nullptr) fork_abandoned_.collectors.push_back(collector_);
+  collector_ = nullptr;
   collector_running_.store(false, std::memory_order_release);
   bool tracing = false;
   {
     RawMutexLock lock(&trace_mu_);
     signal_writer_.store(nullptr, std::memory_order_release);
-    // The parent's unflushed bytes belong to the parent: drop them unwritten.
-    (void)writer_.release();
+    // The parent's unflushed bytes belong to the parent: drop them unwritten
+    // (the writer is kept, never destroyed: its destructor would flush).
+    if (writer_ != nullptr) {
+      fork_abandoned_.writers.push_back(std::move(writer_));
+    }
     frames_written_.clear();
     events_written_ = 0;
     events_dropped_ = 0;

@@ -319,8 +319,14 @@ void Session::DestroyObject(ObjectState* object, bool held) {
       if (writer_->buffered() > kMaxBufferedBytes) (void)writer_->Flush();
     }
   }
-  // Another thread may still hold an object destroyed while held; keep it.
-  if (!held) delete object;
+  // Another thread may still hold an object destroyed while held; keep it
+  // (reachable, so leak checkers see a deliberate keep, not a leak).
+  if (held) {
+    RawMutexLock lock(&registry_mu_);
+    abandoned_.push_back(object);
+  } else {
+    delete object;
+  }
 }
 
 }  // namespace lockscope::runtime

@@ -171,9 +171,19 @@ class Session {
   absl::flat_hash_set<ObjectState*> live_ ABSL_GUARDED_BY(registry_mu_);
   absl::flat_hash_map<collector::ObjectId, ObjectState*> by_id_
       ABSL_GUARDED_BY(registry_mu_);
-  // Infos of destroyed objects that some finding or edge may still name.
+  // Infos of destroyed objects that a finding names (or that died held).
   absl::flat_hash_map<collector::ObjectId, collector::ObjectInfo> retired_
       ABSL_GUARDED_BY(registry_mu_);
+  // Objects destroyed while held: never freed (see DestroyObject).
+  std::vector<ObjectState*> abandoned_ ABSL_GUARDED_BY(registry_mu_);
+  // What a fork child inherits from the parent but must never use or free
+  // (AfterForkChild): kept reachable, so leak checkers see no leak.
+  struct ForkAbandoned {
+    std::vector<ThreadState*> threads;
+    std::vector<std::unique_ptr<collector::TraceWriter>> writers;
+    std::vector<std::thread*> collectors;
+  };
+  ForkAbandoned fork_abandoned_;
   std::atomic<uint32_t> next_thread_id_{1};
   std::atomic<uint64_t> next_object_id_{1};
 

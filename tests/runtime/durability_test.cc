@@ -4,7 +4,7 @@
 // thread's events are a gap-free prefix of what it did (no hole, no
 // reordering, nothing invented), everything flushed before the death is
 // there, and the reader reports a torn tail instead of failing. The trace of
-// a process still running reads the same way; a trace cut at any byte reads
+// a process still alive reads the same way; a trace cut at any byte reads
 // as a clean prefix or a torn tail, never as an error.
 //
 // trace_e2e_test.cc covers the same deaths right after a finding, with no
@@ -241,12 +241,14 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.how);
     });
 
+// The trace of a process that is still alive (its collector thread may be
+// writing while the trace is read). The workers are paused first: a trace
+// that grows faster than it can be read would keep the reader chasing it.
 TEST(DurabilityTest, TraceOfARunningProcessReadsAsAPrefix) {
   const std::string path = TempPath("live");
-  Child child = Child::Start({"stream", "wait", std::to_string(kRounds)},
+  Child child = Child::Start({"stream", "pause", std::to_string(kRounds)},
                              "trace=" + path + ":events=all:report=off");
   ASSERT_EQ(child.ReadLine(), "ready");
-  // Both workers are still writing while the trace is read, twice.
   for (int pass = 0; pass < 2; ++pass) {
     StreamTrace trace = LoadStream(path);
     ASSERT_TRUE(trace.data.ok()) << trace.data.status();

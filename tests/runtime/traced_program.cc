@@ -14,7 +14,9 @@
 //                                makes an inversion and dies mid-stream by
 //                                HOW: kill (SIGKILL), abort, segv, or exit
 //                                (_exit: no atexit, nothing drained), or
-//                                wait (print "ready", _exit at EOF on stdin)
+//                                pause (the workers stop between rounds,
+//                                the process lives on: print "ready", _exit
+//                                at EOF on stdin)
 //   traced_program static-atexit locks used from a static initializer,
 //                                from an atexit handler that runs before the
 //                                trace is closed, and from one that runs after
@@ -98,21 +100,32 @@ class Notification {
 // each did `rounds` rounds, right after making a finding.
 [[noreturn]] void Stream(const std::string& how, long rounds) {
   auto* shared_mu = new lockscope::Mutex("stream_shared");
-  Notification ready[2];
+  Notification ready[2], paused[2], never;
+  std::atomic<bool> pause{false};
   auto work = [&](int index) {
     pthread_setname_np(pthread_self(), index == 0 ? "stream1" : "stream2");
     lockscope::Mutex own{index == 0 ? "stream_own1" : "stream_own2"};
     for (long i = 0;; ++i) {
+      if (pause.load(std::memory_order_relaxed)) {
+        paused[index].Notify();
+        never.Wait();
+      }
       std::lock_guard<lockscope::Mutex> g(own);
       std::lock_guard<lockscope::Mutex> s(*shared_mu);
       if (i == rounds) ready[index].Notify();
     }
   };
-  // Never joined: the process dies with them running.
+  // Never joined: the process dies with them running (or paused).
   new std::thread(work, 0);
   new std::thread(work, 1);
   ready[0].Wait();
   ready[1].Wait();
+  if (how == "pause") {
+    // Between two rounds, holding nothing; the collector thread still runs.
+    pause.store(true, std::memory_order_relaxed);
+    paused[0].Wait();
+    paused[1].Wait();
+  }
   Inversion("stream_a", "stream_b");
   if (how == "kill") raise(SIGKILL);
   if (how == "abort") std::abort();
@@ -120,7 +133,7 @@ class Notification {
     volatile int* p = nullptr;
     *p = 1;
   }
-  if (how == "wait") {
+  if (how == "pause") {
     std::printf("ready\n");
     std::fflush(stdout);
     char c;
