@@ -16,7 +16,6 @@
 #include "collector/analyzer.h"
 
 #include <algorithm>
-#include <deque>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -162,22 +161,33 @@ struct Analyzer::Rep {
     const int64_t bound = level.graph.Rank(x);
     std::vector<uint64_t> best;
     using State = std::pair<uint64_t, bool>;  // node, awaited exclusively
+    // The queue is the list of states reached, each with the index of the
+    // state it was reached from: the path is read back along those indices.
+    struct Reached {
+      State state;
+      size_t from;
+    };
+    std::vector<Reached> reached;
+    absl::flat_hash_set<State> seen;
+    std::vector<uint64_t> succ;
     for (int c = 0; c < 4; ++c) {
       if ((combos & (1 << c)) == 0) continue;
       const bool closing_from_x = ComboFromExclusive(c);
-      absl::flat_hash_map<State, State> parent;
+      reached.clear();
+      seen.clear();
       const State start{y, ComboToExclusive(c)};
-      parent.emplace(start, start);
-      std::deque<State> queue{start};
+      reached.push_back({start, 0});
+      seen.insert(start);
       std::vector<uint64_t> found;
-      while (!queue.empty() && found.empty()) {
-        const State at = queue.front();
-        queue.pop_front();
-        std::vector<uint64_t> succ(level.graph.Successors(at.first)->begin(),
-                                   level.graph.Successors(at.first)->end());
-        std::sort(succ.begin(), succ.end());
+      for (size_t head = 0; head < reached.size() && found.empty(); ++head) {
+        const State at = reached[head].state;
+        const absl::flat_hash_set<uint64_t>* next_nodes =
+            level.graph.Successors(at.first);
+        if (next_nodes == nullptr) continue;
+        succ.assign(next_nodes->begin(), next_nodes->end());
+        if (succ.size() > 1) std::sort(succ.begin(), succ.end());
         for (uint64_t v : succ) {
-          if (level.graph.Rank(v) > bound) continue;
+          if (v != x && level.graph.Rank(v) > bound) continue;
           const uint8_t m = level.edges.at({at.first, v}).combos;
           for (int b = 0; b < 4 && found.empty(); ++b) {
             if ((m & (1 << b)) == 0) continue;
@@ -185,14 +195,14 @@ struct Analyzer::Rep {
             const State next{v, ComboToExclusive(b)};
             if (v == x) {
               if (!next.second && !closing_from_x) continue;
-              for (State s = at;; s = parent.at(s)) {
-                found.push_back(s.first);
-                if (s == start) break;
+              for (size_t i = head;; i = reached[i].from) {
+                found.push_back(reached[i].state.first);
+                if (i == 0) break;
               }
               std::reverse(found.begin(), found.end());
               found.push_back(x);
-            } else if (parent.emplace(next, at).second) {
-              queue.push_back(next);
+            } else if (seen.insert(next).second) {
+              reached.push_back({next, head});
             }
           }
           if (!found.empty()) break;
@@ -309,6 +319,14 @@ struct Analyzer::Rep {
     }
     rec.rejected = true;
     level.rejected.insert(key);
+    if (&level == &classes && suppress_class_findings) {
+      // The instance cycle closed by this same sighting maps onto a class
+      // cycle through this edge with the same access modes, and its class
+      // finding would not be reported: no search (a long cycle's search
+      // is most of the cost of the lock() that closes it).
+      level.harmless.erase(key);
+      return true;
+    }
     std::vector<uint64_t> path =
         FindDeadlockPath(level, key.first, key.second, rec.combos);
     if (path.empty()) {

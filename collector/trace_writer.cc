@@ -153,6 +153,10 @@ struct TraceWriter::Rep {
   absl::flat_hash_map<std::string, uint64_t> strings;
   uint64_t next_string_id = 1;
 
+  // Reused for every Finding record: Clear() keeps the edge messages it
+  // allocated, so a long cycle's record costs no allocation per edge.
+  trace::Record finding_scratch;
+
   // Starts a new buffer generation once everything buffered is written.
   void ResetIfDrained() {
     const size_t c = committed.load(std::memory_order_relaxed);
@@ -427,7 +431,8 @@ void TraceWriter::WriteCounters(const ObjectCounters& counters) {
 }
 
 void TraceWriter::WriteFinding(const Finding& finding) {
-  trace::Record record;
+  trace::Record& record = rep_->finding_scratch;
+  record.Clear();
   trace::Finding* f = record.mutable_finding();
   f->set_id(finding.id);
   f->set_kind(std::string(FindingKindName(finding.kind)));

@@ -37,6 +37,7 @@ void Session::CollectorLoop() {
   uint64_t tick = 0;
   for (;;) {
     if (!WaitForCollectorWork()) return;
+    ReportPendingFindings();
     DrainEvents();
     // Counters change constantly; a snapshot per second is plenty.
     if (++tick % std::max(1, 1000 / options_.flush_ms) == 0) {
@@ -117,13 +118,17 @@ void Session::WriteCounters(bool only_changed) {
   for (const auto& c : out) writer_->WriteCounters(c);
 }
 
-bool Session::WaitForRingSpace(ThreadState* thread) {
-  if (!collector_running_.load(std::memory_order_acquire)) return false;
+void Session::WakeCollector() {
   {
     RawMutexLock lock(&collector_mu_);
     wake_collector_ = true;
   }
   collector_cv_.notify_one();
+}
+
+bool Session::WaitForRingSpace(ThreadState* thread) {
+  if (!collector_running_.load(std::memory_order_acquire)) return false;
+  WakeCollector();
   // Back-pressure: the collector drains within microseconds once woken.
   for (int i = 0; i < 100000; ++i) {
     if (!collector_running_.load(std::memory_order_acquire)) return false;
@@ -164,6 +169,7 @@ void Session::FlushFromSignal() {
 }
 
 void Session::Shutdown(const std::string& reason) {
+  ReportPendingFindings();
   {
     RawMutexLock lock(&trace_mu_);
     if (writer_ == nullptr || closed_) return;
@@ -179,6 +185,7 @@ void Session::Shutdown(const std::string& reason) {
     collector_ = nullptr;
   }
   collector_running_.store(false, std::memory_order_release);
+  ReportPendingFindings();  // any the collector had not reached
   DrainEvents();
   WriteCounters(/*only_changed=*/false);
   WriteFrames(depot_.AllPcs());

@@ -16,6 +16,7 @@
 namespace lockscope::runtime {
 
 void Session::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  report_mu_.Lock();
   drain_mu_.Lock();
   graph_mu_.Lock();
   findings_mu_.Lock();
@@ -35,6 +36,7 @@ void Session::AfterForkParent() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   findings_mu_.Unlock();
   graph_mu_.Unlock();
   drain_mu_.Unlock();
+  report_mu_.Unlock();
 }
 
 void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
@@ -58,6 +60,11 @@ void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
       o->announced.store(false, std::memory_order_relaxed);
       o->written_acquisitions = 0;
     }
+  }
+  {
+    // The parent reports the findings it had not reported yet.
+    RawMutexLock lock(&findings_mu_);
+    pending_reports_.clear();
   }
   if (self != nullptr) {
     self->ring.Drain([](const collector::RawEvent*, size_t) {});

@@ -88,24 +88,41 @@ void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
   }
 }
 
-std::unique_ptr<Session::Context> Session::MakeContext(
+absl::flat_hash_set<collector::ObjectId> Session::ObjectsNamedBy(
     const collector::Finding& finding) {
-  auto ctx = std::make_unique<Context>();
   absl::flat_hash_set<collector::ObjectId> objects(finding.objects.begin(),
                                                    finding.objects.end());
-  absl::flat_hash_set<collector::ThreadId> threads(finding.threads.begin(),
-                                                   finding.threads.end());
-  absl::flat_hash_set<collector::StackId> stacks;
   for (const auto& e : finding.edges) {
     objects.insert(e.from);
     objects.insert(e.to);
-    threads.insert(e.thread);
+  }
+  objects.insert(finding.guarded_by.begin(), finding.guarded_by.end());
+  return objects;
+}
+
+absl::flat_hash_set<collector::StackId> Session::StacksNamedBy(
+    const collector::Finding& finding) {
+  absl::flat_hash_set<collector::StackId> stacks;
+  for (const auto& e : finding.edges) {
     stacks.insert(e.from_stack);
     stacks.insert(e.to_stack);
   }
-  objects.insert(finding.guarded_by.begin(), finding.guarded_by.end());
   stacks.insert(finding.stack);
   stacks.insert(finding.other_stack);
+  stacks.erase(0);
+  return stacks;
+}
+
+std::unique_ptr<Session::Context> Session::MakeContext(
+    const collector::Finding& finding) {
+  auto ctx = std::make_unique<Context>();
+  const absl::flat_hash_set<collector::ObjectId> objects =
+      ObjectsNamedBy(finding);
+  absl::flat_hash_set<collector::ThreadId> threads(finding.threads.begin(),
+                                                   finding.threads.end());
+  for (const auto& e : finding.edges) threads.insert(e.thread);
+  const absl::flat_hash_set<collector::StackId> stacks =
+      StacksNamedBy(finding);
   for (collector::ThreadId t : threads) RefreshThreadName(t);
   {
     RawMutexLock lock(&registry_mu_);
@@ -124,42 +141,39 @@ std::unique_ptr<Session::Context> Session::MakeContext(
       }
     }
   }
-  for (collector::StackId id : stacks) {
-    if (id != 0) ctx->stacks_[id] = Symbolize(id);
-  }
+  for (collector::StackId id : stacks) ctx->stacks_[id] = Symbolize(id);
   return ctx;
 }
 
+// The lock() (or borrow) that made a finding pays only for what must not
+// wait: the finding's record, its objects, the Frame records of its stacks
+// (symbolized once per pc) and a flush, so that even a SIGKILL right after
+// leaves it in the trace, symbolized. The report on stderr (its context
+// copied out of the registry and formatted: hundreds of microseconds for a
+// long cycle) follows on the collector thread within flush_ms, or at once
+// when there is no collector or halt_on_finding is set.
 void Session::EmitFinding(collector::Finding finding) {
-  std::unique_ptr<Context> ctx = MakeContext(finding);
-  const bool suppressed =
-      !suppressions_.empty() && suppressions_.Match(finding, *ctx) != nullptr;
-  finding.suppressed = suppressed;
-  const bool failing = !suppressed && finding.guarded_by.empty() &&
-                       finding.severity == collector::Severity::kError;
-  {
-    RawMutexLock lock(&findings_mu_);
-    if (!findings_.contains(finding.id)) order_.push_back(finding.id);
-    findings_[finding.id] = finding;
-    if (failing) {
-      failing_ids_.insert(finding.id);
-    } else {
-      failing_ids_.erase(finding.id);
-    }
-    failing_.store(failing_ids_.size(), std::memory_order_relaxed);
+  PendingReport pending;
+  if (!suppressions_.empty()) {
+    pending.context = MakeContext(finding);
+    finding.suppressed =
+        suppressions_.Match(finding, *pending.context) != nullptr;
   }
-  // The trace must define everything the finding names, symbolized, and
-  // hold the finding itself before anything else can go wrong.
+  const bool failing = !finding.suppressed && finding.guarded_by.empty() &&
+                       finding.severity == collector::Severity::kError;
+  // The trace must define every object the finding names and hold the
+  // finding itself before anything else can go wrong.
   {
     // Under the registry lock so none of them can be freed meanwhile.
     RawMutexLock lock(&registry_mu_);
-    for (const auto& [id, info] : ctx->objects_) {
+    for (collector::ObjectId id : ObjectsNamedBy(finding)) {
       if (auto it = by_id_.find(id); it != by_id_.end()) Announce(it->second);
     }
   }
   std::vector<uint64_t> pcs;
-  for (const auto& [id, frames] : ctx->stacks_) {
-    for (const auto& f : frames) pcs.push_back(f.pc);
+  for (collector::StackId id : StacksNamedBy(finding)) {
+    const std::vector<uint64_t> stack = depot_.Get(id);
+    pcs.insert(pcs.end(), stack.begin(), stack.end());
   }
   WriteFrames(pcs);
   {
@@ -167,16 +181,57 @@ void Session::EmitFinding(collector::Finding finding) {
     if (writer_ != nullptr && !closed_) writer_->WriteFinding(finding);
   }
   FlushTrace();
-  if (options_.report && !suppressed) {
-    collector::ReportStyle style;
-    const std::string text = collector::FormatReport(finding, *ctx, style);
-    std::fputs(text.c_str(), stderr);
-    std::fflush(stderr);
+  const bool halt = options_.halt_on_finding && failing;
+  const bool now = options_.halt_on_finding ||
+                   !collector_running_.load(std::memory_order_acquire);
+  pending.id = finding.id;
+  {
+    RawMutexLock lock(&findings_mu_);
+    if (!findings_.contains(finding.id)) order_.push_back(finding.id);
+    if (failing) {
+      failing_ids_.insert(finding.id);
+    } else {
+      failing_ids_.erase(finding.id);
+    }
+    failing_.store(failing_ids_.size(), std::memory_order_relaxed);
+    findings_[finding.id] = std::move(finding);
+    pending_reports_.push_back(std::move(pending));
   }
-  if (options_.halt_on_finding && failing) {
+  if (now) {
+    ReportPendingFindings();
+  } else {
+    WakeCollector();
+  }
+  if (halt) {
     Shutdown("halt_on_finding");
     std::fflush(nullptr);
     std::abort();
+  }
+}
+
+void Session::ReportPendingFindings() {
+  // One reporter at a time, so reports come out in the order found.
+  RawMutexLock serial(&report_mu_);
+  std::vector<PendingReport> todo;
+  {
+    RawMutexLock lock(&findings_mu_);
+    todo.swap(pending_reports_);
+  }
+  if (!options_.report) return;
+  for (PendingReport& p : todo) {
+    collector::Finding finding;
+    {
+      RawMutexLock lock(&findings_mu_);
+      finding = findings_.at(p.id);
+    }
+    if (!finding.suppressed) {
+      if (p.context == nullptr) p.context = MakeContext(finding);
+      collector::ReportStyle style;
+      const std::string text =
+          collector::FormatReport(finding, *p.context, style);
+      std::fputs(text.c_str(), stderr);
+      std::fflush(stderr);
+    }
   }
 }
 

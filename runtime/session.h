@@ -140,6 +140,14 @@ class Session {
   void WriteObjectLocked(const ObjectState& object)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(trace_mu_);
   void EmitFinding(collector::Finding finding);
+  // Prints the reports of the findings made since the last call (collector thread, Shutdown, or the finding's own
+  // thread when there is no collector).
+  void ReportPendingFindings();
+  void WakeCollector();
+  static absl::flat_hash_set<collector::ObjectId> ObjectsNamedBy(
+      const collector::Finding& finding);
+  static absl::flat_hash_set<collector::StackId> StacksNamedBy(
+      const collector::Finding& finding);
   std::unique_ptr<Context> MakeContext(const collector::Finding& finding);
   std::vector<collector::Frame> Symbolize(collector::StackId id);
   const std::vector<collector::Frame>& SymbolizePcLocked(uint64_t pc)
@@ -161,6 +169,16 @@ class Session {
   absl::flat_hash_set<uint64_t> failing_ids_ ABSL_GUARDED_BY(findings_mu_);
   std::vector<uint64_t> order_ ABSL_GUARDED_BY(findings_mu_);
   uint64_t next_finding_id_ ABSL_GUARDED_BY(findings_mu_) = 1ull << 32;
+  // Findings recorded and written, their reports not yet made.
+  struct PendingReport {
+    uint64_t id = 0;  // in findings_
+    // Made early only for suppressions (shared_ptr: Context is defined in
+    // reporter.cc, and this may be destroyed elsewhere).
+    std::shared_ptr<Context> context;
+  };
+  std::vector<PendingReport> pending_reports_ ABSL_GUARDED_BY(findings_mu_);
+  // Serializes ReportPendingFindings; taken before any other runtime lock.
+  RawMutex report_mu_;
   collector::Suppressions suppressions_;
   std::atomic<uint64_t> failing_{0};
 
