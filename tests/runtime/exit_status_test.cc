@@ -55,6 +55,24 @@ TEST(ExitStatusTest, FindingMakesTheExitStatus66ByDefault) {
   EXPECT_THAT(o.err, HasSubstr("SUMMARY: lockscope: lock-order-cycle"));
 }
 
+TEST(ExitStatusTest, TracedFindingIsReportedWhileTheProgramRuns) {
+  // With a trace the report is printed by the collector thread, woken by
+  // the finding: before the program goes on to print, even with a flush
+  // period far longer than the run.
+  const std::string trace = ::testing::TempDir() + "/exit_status_pause." +
+                            std::to_string(getpid()) + ".lstrace";
+  const Outcome o =
+      RunTraced("inversion-pause", "trace=" + trace + ":flush_ms=60000");
+  std::remove(trace.c_str());
+  EXPECT_EQ(o.status, 66);
+  const size_t report = o.err.find("lockscope: lock-order-cycle (potential");
+  const size_t marker = o.err.find("traced_program: still running");
+  ASSERT_NE(report, std::string::npos) << o.err;
+  ASSERT_NE(marker, std::string::npos) << o.err;
+  EXPECT_LT(report, marker) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("SUMMARY: lockscope: lock-order-cycle"));
+}
+
 TEST(ExitStatusTest, ExitcodeOptionSetsTheStatus) {
   EXPECT_EQ(RunTraced("inversion", "trace=off:exitcode=3").status, 3);
   EXPECT_EQ(RunTraced("inversion", "trace=off:exitcode=0").status, 0);

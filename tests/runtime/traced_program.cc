@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -253,6 +254,14 @@ int main(int argc, char** argv) {
   if (mode == "counts" && argc == 3) return Counts(std::atoi(argv[2]));
   if (mode == "inversion") {
     Inversion("exit_a", "exit_b");
+    return 0;
+  }
+  if (mode == "inversion-pause") {
+    // The report is the collector thread's to print; it must not wait for
+    // the exit (nor for flush_ms) to do so.
+    Inversion("pause_a", "pause_b");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::fputs("traced_program: still running\n", stderr);
     return 0;
   }
   if (mode == "kill") {
