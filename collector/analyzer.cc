@@ -23,6 +23,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collector/lock_graph.h"
@@ -57,7 +58,9 @@ struct Level {
   absl::flat_hash_set<EdgeKey> rejected;
   absl::flat_hash_set<EdgeKey> harmless;
   absl::flat_hash_map<NodeKey, size_t> finding_by_key;
-  absl::flat_hash_map<EdgeKey, std::vector<size_t>> findings_by_edge;
+  // Most edges lie on one finding at most: no allocation for that one.
+  absl::flat_hash_map<EdgeKey, absl::InlinedVector<size_t, 1>>
+      findings_by_edge;
 };
 
 struct FindingRecord {
@@ -261,6 +264,12 @@ struct Analyzer::Rep {
 
     FindingRecord rec;
     Finding& f = rec.finding;
+    rec.edge_keys.reserve(path.size());
+    rec.edge_gates.reserve(path.size());
+    rec.node_names.reserve(path.size());
+    rec.members.reserve(2 * path.size());
+    f.edges.reserve(path.size());
+    f.objects.reserve(path.size());
     f.id = next_id++;
     f.kind =
         is_class ? FindingKind::kLockClassCycle : FindingKind::kLockOrderCycle;
@@ -299,6 +308,7 @@ struct Analyzer::Rep {
     }
     if (!is_class) {
       std::vector<uint64_t> class_set;
+      class_set.reserve(path.size());
       for (ObjectId id : path) class_set.push_back(objects.at(id).class_id);
       covered_class_sets.insert(SortedUnique(std::move(class_set)));
     }
