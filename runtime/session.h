@@ -140,8 +140,9 @@ class Session {
   void WriteObjectLocked(const ObjectState& object)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(trace_mu_);
   void EmitFinding(collector::Finding finding);
-  // Prints the reports of the findings made since the last call (collector thread, Shutdown, or the finding's own
-  // thread when there is no collector).
+  // Prints the reports of the findings made since the last call: on the
+  // collector thread (woken by the finding), in Shutdown, or on the
+  // finding's own thread when there is no collector or halt_on_finding.
   void ReportPendingFindings();
   void WakeCollector();
   static absl::flat_hash_set<collector::ObjectId> ObjectsNamedBy(
