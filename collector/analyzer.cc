@@ -119,6 +119,8 @@ struct Analyzer::Rep {
   // Set while the class level sees an edge whose instance sighting closed a
   // cycle: class cycles found then are not reported.
   bool suppress_class_findings = false;
+  // Meanwhile, the class edge that sighting maps to (see TryInsert).
+  std::optional<EdgeKey> covered_class_edge;
 
   std::string NodeName(const Level& level, uint64_t node) const {
     if (&level == &classes) return class_names[node - 1];
@@ -329,11 +331,12 @@ struct Analyzer::Rep {
     }
     rec.rejected = true;
     level.rejected.insert(key);
-    if (&level == &classes && suppress_class_findings) {
+    if (&level == &classes && covered_class_edge == key) {
       // The instance cycle closed by this same sighting maps onto a class
       // cycle through this edge with the same access modes, and its class
       // finding would not be reported: no search (a long cycle's search
-      // is most of the cost of the lock() that closes it).
+      // is most of the cost of the lock() that closes it). Other refused
+      // class edges rechecked meanwhile are searched as usual.
       level.harmless.erase(key);
       return true;
     }
@@ -485,9 +488,13 @@ EdgeUpdate Analyzer::AddEdge(const EdgeObservation& edge) {
     // A class cycle closed by the same sighting as an instance cycle says
     // nothing new; the class edge's bookkeeping is kept all the same.
     rep_->suppress_class_findings = instance_cycle;
+    if (instance_cycle) {
+      rep_->covered_class_edge = EdgeKey{from_class, to_class};
+    }
     rep_->Observe(rep_->classes, {from_class, to_class}, edge, held, nullptr,
                   &touched);
     rep_->suppress_class_findings = false;
+    rep_->covered_class_edge.reset();
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());

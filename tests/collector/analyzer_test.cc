@@ -179,6 +179,32 @@ TEST(AnalyzerTest, InstanceCycleSuppressesClassFinding) {
   EXPECT_EQ(analyzer.Findings()[0].kind, FindingKind::kLockOrderCycle);
 }
 
+TEST(AnalyzerTest, HarmlessClassCycleOutlivesAnUnrelatedInstanceCycle) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(1, "c1", "Config", ObjectKind::kRwLock));
+  analyzer.AddObject(Lock(2, "c2", "Config", ObjectKind::kRwLock));
+  analyzer.AddObject(Lock(3, "m1", "Mu"));
+  analyzer.AddObject(Lock(4, "m2", "Mu"));
+  analyzer.AddObject(Lock(5, "a1", "A"));
+  analyzer.AddObject(Lock(6, "b1", "B"));
+  // Config read, then Mu; Mu, then Config read: a class cycle, harmless
+  // (readers do not wait for readers).
+  analyzer.AddEdge(Edge(1, 3, 1, {}, Access::kShared, Access::kExclusive));
+  analyzer.AddEdge(Edge(4, 2, 2, {}, Access::kExclusive, Access::kShared));
+  ASSERT_THAT(analyzer.Findings(), IsEmpty());
+  // An instance cycle elsewhere; its sighting makes a new class edge, which
+  // re-examines the harmless Config/Mu cycle while class findings of that
+  // sighting are not reported. It must stay harmless, not be written off.
+  analyzer.AddEdge(Edge(5, 6, 3));
+  ASSERT_THAT(analyzer.AddEdge(Edge(6, 5, 4)).findings, SizeIs(1));
+  // Config now written while taking Mu: the class cycle can deadlock.
+  EdgeUpdate u = analyzer.AddEdge(
+      Edge(1, 3, 5, {}, Access::kExclusive, Access::kExclusive));
+  ASSERT_THAT(u.findings, SizeIs(1));
+  EXPECT_EQ(u.findings[0].kind, FindingKind::kLockClassCycle);
+  EXPECT_THAT(u.findings[0].message, HasSubstr("Config => Mu => Config"));
+}
+
 TEST(AnalyzerTest, GatedCycleIsMarkedAndLosesGateWithSameId) {
   Analyzer analyzer;
   analyzer.AddObject(Lock(1, "a"));
