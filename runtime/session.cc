@@ -378,12 +378,13 @@ collector::StackId Session::CaptureStack(int skip, uint64_t caller_pc) {
   }
   if (pcs.empty()) return 0;
   bool is_new = false;
+  // Interned and written under one lock: a thread that finds the stack
+  // already interned may write a record naming it at once, and the trace
+  // must define the stack before that record.
+  RawMutexLock lock(&trace_mu_);
   const collector::StackId id = depot_.Intern(pcs, &is_new);
-  if (is_new) {
-    RawMutexLock lock(&trace_mu_);
-    if (writer_ != nullptr && !closed_) {
-      writer_->WriteStack(id, pcs.data(), pcs.size());
-    }
+  if (is_new && writer_ != nullptr && !closed_) {
+    writer_->WriteStack(id, pcs.data(), pcs.size());
   }
   return id;
 }
