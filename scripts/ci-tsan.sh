@@ -19,6 +19,11 @@ binaries=(
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLOCKSCOPE_SANITIZE=thread -DLOCKSCOPE_BUILD_BENCH=OFF \
   -DLOCKSCOPE_BUILD_EXAMPLES=OFF >/dev/null
+if ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang' "$BUILD_DIR/CMakeCache.txt"; then
+  echo "ci-tsan: $BUILD_DIR was configured with another compiler;" \
+    "remove it or set BUILD_DIR" >&2
+  exit 1
+fi
 targets=()
 for b in "${binaries[@]}"; do targets+=(--target "$b"); done
 cmake --build "$BUILD_DIR" -j"${JOBS:-2}" "${targets[@]}"
