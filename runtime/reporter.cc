@@ -195,11 +195,11 @@ void Session::EmitFinding(collector::Finding finding) {
     }
     failing_.store(failing_ids_.size(), std::memory_order_relaxed);
     findings_[finding.id] = std::move(finding);
-    pending_reports_.push_back(std::move(pending));
+    if (options_.report) pending_reports_.push_back(std::move(pending));
   }
-  if (now) {
+  if (options_.report && now) {
     ReportPendingFindings();
-  } else {
+  } else if (options_.report) {
     WakeCollector();
   }
   if (halt) {
@@ -217,8 +217,11 @@ void Session::ReportPendingFindings() {
     RawMutexLock lock(&findings_mu_);
     todo.swap(pending_reports_);
   }
-  if (!options_.report) return;
+  // A finding made again (its gates changed) before its first report was
+  // printed is printed once, as it stands now.
+  absl::flat_hash_set<uint64_t> printed;
   for (PendingReport& p : todo) {
+    if (!printed.insert(p.id).second) continue;
     collector::Finding finding;
     {
       RawMutexLock lock(&findings_mu_);
