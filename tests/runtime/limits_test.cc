@@ -81,6 +81,15 @@ struct ProgramRun {
 ProgramRun RunProgram(const std::vector<std::string>& args,
                const std::string& options, uid_t uid = static_cast<uid_t>(-1)) {
   const std::string out_path = TempName("stdout"), err_path = TempName("stderr");
+  // Another user may not reach the build tree (a checkout under a 0700
+  // directory, as `mktemp -d` makes): run a copy from the temp directory.
+  std::string program = LOCKSCOPE_TRACED_PROGRAM;
+  if (uid != static_cast<uid_t>(-1)) {
+    program = TempName("traced_program");
+    std::ofstream(program, std::ios::binary)
+        << std::ifstream(LOCKSCOPE_TRACED_PROGRAM, std::ios::binary).rdbuf();
+    chmod(program.c_str(), 0755);
+  }
   const pid_t pid = fork();
   if (pid == 0) {
     const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -94,7 +103,7 @@ ProgramRun RunProgram(const std::vector<std::string>& args,
       _exit(125);
     }
     setenv("LOCKSCOPE_OPTIONS", options.c_str(), 1);
-    std::vector<char*> argv = {const_cast<char*>(LOCKSCOPE_TRACED_PROGRAM)};
+    std::vector<char*> argv = {const_cast<char*>(program.c_str())};
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(argv[0], argv.data());
@@ -109,6 +118,7 @@ ProgramRun RunProgram(const std::vector<std::string>& args,
   run.err = ReadFile(err_path);
   std::remove(out_path.c_str());
   std::remove(err_path.c_str());
+  if (program != LOCKSCOPE_TRACED_PROGRAM) std::remove(program.c_str());
   return run;
 }
 
