@@ -96,19 +96,21 @@ void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
                          });
     }
   }
-  if (tracing) {
-    // Findings in the child may name threads of the parent (a cell's owner):
-    // define them all in the child's trace.
-    std::vector<collector::ThreadInfo> infos;
-    {
-      RawMutexLock lock(&registry_mu_);
-      for (auto& [id, info] : thread_info_) {
-        if (self != nullptr && id == self->id()) {
-          info.os_tid = static_cast<int64_t>(syscall(SYS_gettid));
-        }
-        infos.push_back(info);
+  // Findings in the child may name threads of the parent (a cell's owner):
+  // define them all in the child's trace. Their names are final here.
+  std::vector<collector::ThreadInfo> infos;
+  {
+    RawMutexLock lock(&registry_mu_);
+    for (auto& [id, info] : thread_info_) {
+      if (self != nullptr && id == self->id()) {
+        info.os_tid = static_cast<int64_t>(syscall(SYS_gettid));
+      } else {
+        final_names_.insert(id);
       }
+      if (tracing) infos.push_back(info);
     }
+  }
+  if (tracing) {
     RawMutexLock lock(&trace_mu_);
     for (const auto& info : infos) writer_->WriteThread(info, NowNs());
   }

@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -13,8 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <new>
 
 #include "absl/strings/match.h"
@@ -38,10 +37,24 @@ int64_t UnixNowNs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+// The whole of a small file, or what could be read of it: a /proc file of
+// a thread that is exiting fails with ESRCH, which must not throw (as
+// std::ifstream's underflow does) in the program under test.
 std::string ReadFile(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
+  std::string text;
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof(buf));
+    if (n > 0) {
+      text.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  close(fd);
+  return text;
 }
 
 // gtest_discover_tests runs test binaries with --gtest_list_tests at build
@@ -220,6 +233,10 @@ void Session::ThreadExited(ThreadState* thread) {
                  thread->held.size());
   }
   RefreshThreadName(thread->id());
+  {
+    RawMutexLock lock(&registry_mu_);
+    final_names_.insert(thread->id());
+  }
   thread->exited.store(true, std::memory_order_release);
 }
 
@@ -228,7 +245,7 @@ void Session::RefreshThreadName(collector::ThreadId id) {
   {
     RawMutexLock lock(&registry_mu_);
     auto it = thread_info_.find(id);
-    if (it == thread_info_.end()) return;
+    if (it == thread_info_.end() || final_names_.contains(id)) return;
     std::string comm = ReadFile(
         absl::StrCat("/proc/self/task/", it->second.os_tid, "/comm").c_str());
     while (!comm.empty() && comm.back() == '\n') comm.pop_back();

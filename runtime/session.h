@@ -187,6 +187,10 @@ class Session {
   std::vector<ThreadState*> threads_ ABSL_GUARDED_BY(registry_mu_);
   absl::flat_hash_map<collector::ThreadId, collector::ThreadInfo> thread_info_
       ABSL_GUARDED_BY(registry_mu_);
+  // Threads whose name can no longer change: they exited, or (in a fork
+  // child) belong to the parent. Their /proc entries are gone or stale.
+  absl::flat_hash_set<collector::ThreadId> final_names_
+      ABSL_GUARDED_BY(registry_mu_);
   absl::flat_hash_set<ObjectState*> live_ ABSL_GUARDED_BY(registry_mu_);
   absl::flat_hash_map<collector::ObjectId, ObjectState*> by_id_
       ABSL_GUARDED_BY(registry_mu_);

@@ -23,15 +23,25 @@ using ::testing::HasSubstr;
 struct ChildResult {
   int exit_code = -1;
   int signal = 0;
+  std::string err;  // the program's stderr, for failure messages
 };
 
 // Runs traced_program with `args` and LOCKSCOPE_OPTIONS=`options`.
 ChildResult RunProgram(const std::string& args, const std::string& options) {
+  const std::string err_path =
+      ::testing::TempDir() + "/trace_e2e_err." + std::to_string(getpid());
   const std::string cmd = "LOCKSCOPE_OPTIONS='" + options + "' " +
                           LOCKSCOPE_TRACED_PROGRAM + " " + args +
-                          " >/dev/null 2>&1";
+                          " >/dev/null 2>" + err_path;
   const int status = std::system(cmd.c_str());
   ChildResult r;
+  if (FILE* f = std::fopen(err_path.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) r.err.append(buf, n);
+    std::fclose(f);
+  }
+  std::remove(err_path.c_str());
   if (WIFEXITED(status)) {
     r.exit_code = WEXITSTATUS(status);
     // The shell reports a child killed by signal N as 128 + N.
@@ -58,7 +68,7 @@ TEST(TraceEndToEndTest, EventCountsAreExactAtEventsAll) {
   constexpr int kPairs = 20000;
   const ChildResult run = RunProgram("counts " + std::to_string(kPairs),
                              "trace=" + path + ":events=all:exitcode=0");
-  ASSERT_EQ(run.exit_code, 0);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
   absl::flat_hash_map<collector::ObjectId, uint64_t> acquired, released,
       borrows;
   auto data = collector::LoadTrace(path, [&](const collector::TraceEvent& e) {
@@ -98,7 +108,7 @@ TEST(TraceEndToEndTest, EventCountsAreExactAtEventsAll) {
 TEST(TraceEndToEndTest, FindingSurvivesSigkill) {
   const std::string path = TempPath("kill");
   const ChildResult run = RunProgram("kill", "trace=" + path);
-  EXPECT_EQ(run.signal, SIGKILL);
+  EXPECT_EQ(run.signal, SIGKILL) << run.err;
   auto data = collector::LoadTrace(path);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_FALSE(data->end.has_value());
@@ -117,7 +127,7 @@ TEST(TraceEndToEndTest, FindingSurvivesSigkill) {
 TEST(TraceEndToEndTest, AbortKeepsTheTraceReadable) {
   const std::string path = TempPath("abort");
   const ChildResult run = RunProgram("abort", "trace=" + path);
-  EXPECT_EQ(run.signal, SIGABRT);
+  EXPECT_EQ(run.signal, SIGABRT) << run.err;
   auto data = collector::LoadTrace(path);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_THAT(FindingKinds(*data), ::testing::Contains("lock-order-cycle"));
@@ -127,7 +137,7 @@ TEST(TraceEndToEndTest, AbortKeepsTheTraceReadable) {
 TEST(TraceEndToEndTest, SegfaultKeepsTheTraceReadable) {
   const std::string path = TempPath("segv");
   const ChildResult run = RunProgram("segv", "trace=" + path);
-  EXPECT_EQ(run.signal, SIGSEGV);
+  EXPECT_EQ(run.signal, SIGSEGV) << run.err;
   auto data = collector::LoadTrace(path);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_THAT(FindingKinds(*data), ::testing::Contains("lock-order-cycle"));
