@@ -4,7 +4,6 @@
 # binaries are built; ctest runs exactly the tests they register.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 bash scripts/setup.sh
 BUILD_DIR=${BUILD_DIR:-build-tsan}
 binaries=(
@@ -30,7 +29,12 @@ cmake --build "$BUILD_DIR" -j"${JOBS:-2}" "${targets[@]}"
 
 # The numbers of the tests whose command runs one of those binaries.
 select_script=$(mktemp)
-trap 'rm -f "$select_script"' EXIT
+# A readable copy of the suppressions: one test runs the traced program as
+# user nobody, which cannot read a checkout under a 0700 directory.
+suppressions=$(mktemp /tmp/lockscope-tsan.XXXXXX)
+cp tests/sanitizers/tsan.supp "$suppressions"
+chmod 644 "$suppressions"
+trap 'rm -f "$select_script" "$suppressions"' EXIT
 cat >"$select_script" <<'CMAKE'
 file(READ "${json}" text)
 string(JSON count LENGTH "${text}" tests)
@@ -65,6 +69,6 @@ fi
 # die by SIGSEGV after lockscope's handler flushed the trace.
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:detect_deadlocks=0:handle_segv=0"
 # A race inside Debian's (uninstrumented) libunwind: see the file.
-TSAN_OPTIONS+=":suppressions=$ROOT/tests/sanitizers/tsan.supp"
+TSAN_OPTIONS+=":suppressions=$suppressions"
 export GTEST_DEATH_TEST_STYLE=threadsafe
 ctest --output-on-failure -j"${JOBS:-2}" --timeout 600 -I tsan-tests.txt
