@@ -7,6 +7,8 @@
 //   traced_program segv          an inversion, then a null dereference
 //   traced_program fork          fork; parent and child each make a finding
 //   traced_program inversion     an inversion (a finding), then exit 0
+//   traced_program inversion-pause  an inversion, 2 s later a line on
+//                                stderr, then exit 0 (exit_status_test.cc)
 //
 // Reliability modes (durability_test.cc, limits_test.cc):
 //   traced_program stream HOW N  two workers lock/unlock (own, then shared)
@@ -260,7 +262,7 @@ int main(int argc, char** argv) {
     // The report is the collector thread's to print; it must not wait for
     // the exit (nor for flush_ms) to do so.
     Inversion("pause_a", "pause_b");
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
     std::fputs("traced_program: still running\n", stderr);
     return 0;
   }
