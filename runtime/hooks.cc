@@ -26,6 +26,7 @@
 #include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "collector/report.h"
+#include "runtime/keep_errno.h"
 #include "runtime/object_state.h"
 #include "runtime/session.h"
 #include "runtime/thread_state.h"
@@ -300,6 +301,7 @@ __attribute__((noinline)) StackId NewBorrowSiteSlow(ThreadState* t,
 // tail-called) from the hook, so Session::Announce's frame count holds.
 __attribute__((noinline)) void AcquireSlow(ThreadState* t, ObjectState* o,
                                            Access a, uint64_t caller) {
+  KeepErrno keep_errno;
   if (t == nullptr) t = CurrentThread();
   if (!o->announced.load(std::memory_order_relaxed)) {
     Session::Get().Announce(o);
@@ -313,6 +315,7 @@ __attribute__((noinline)) void AcquireSlow(ThreadState* t, ObjectState* o,
 // does not hold, or of a measured acquisition (hold time, events).
 __attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
                                            Access a, uint64_t caller) {
+  KeepErrno keep_errno;
   if (t == nullptr) t = CurrentThread();
   const size_t n = t->held.size();
   HeldLock h;
@@ -342,6 +345,7 @@ __attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
 __attribute__((noinline)) void BorrowSlow(ThreadState* t, ObjectState* cell,
                                           Access a, bool was_try,
                                           const Site& at, uint64_t caller) {
+  KeepErrno keep_errno;
   if (t == nullptr) t = CurrentThread();
   if (!cell->announced.load(std::memory_order_relaxed)) {
     Session::Get().Announce(cell);
@@ -364,10 +368,12 @@ __attribute__((noinline)) void BorrowSlow(ThreadState* t, ObjectState* cell,
 
 ObjectState* OnCreate(ObjectKind kind, std::string_view name,
                       const Site& created) noexcept {
+  KeepErrno keep_errno;
   return Session::Get().NewObject(kind, name, created);
 }
 
 void OnDestroy(ObjectState* object, bool held) noexcept {
+  KeepErrno keep_errno;
   if (object != nullptr) Session::Get().DestroyObject(object, held);
 }
 
@@ -397,6 +403,7 @@ void AfterAcquire(ObjectState* o, Access a) noexcept {
 }
 
 uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
+  KeepErrno keep_errno;
   ThreadState* t = CurrentThread();
   for (const HeldLock& h : t->held) {
     if (h.object == o &&
@@ -415,6 +422,7 @@ uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
 }
 
 void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
+  KeepErrno keep_errno;
   ThreadState* t = CurrentThread();
   const int64_t now = TickClock::Now();
   const uint64_t wait = TickClock::ToNs(now - static_cast<int64_t>(token));
@@ -433,6 +441,7 @@ void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
 }
 
 void AfterTryAcquire(ObjectState* o, Access a) noexcept {
+  KeepErrno keep_errno;
   ThreadState* t = CurrentThread();
   CountAcquisition(o, a);
   const int64_t now = t->events_all ? TickClock::Now() : 0;
@@ -487,6 +496,7 @@ void OnBorrow(ObjectState* cell, Access a, bool was_try,
 void OnBorrowRelease(ObjectState* cell, Access a) noexcept {
   ThreadState* t = tls_thread_state;
   if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all)) return;
+  KeepErrno keep_errno;
   t = CurrentThread();
   if (t->events_all) {
     Record(t, TickClock::Now(), cell, EventType::kBorrowRelease, a, false, 0);
@@ -518,25 +528,32 @@ void OnBorrowConflict(ObjectState* cell, Access a, const Site& at,
 }
 
 void RebindOwner(ObjectState* cell) noexcept {
+  KeepErrno keep_errno;
   ThreadState* t = CurrentThread();
   cell->owner_thread.store(t->id(), std::memory_order_relaxed);
   Session::Get().OwnerChanged(cell);
 }
 
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) noexcept {
+  KeepErrno keep_errno;
   static_assert(sizeof(*word) == sizeof(uint32_t) &&
                 std::atomic<uint32_t>::is_always_lock_free);
   syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
 }
 
 void FutexWake(std::atomic<uint32_t>* word, int count) noexcept {
+  KeepErrno keep_errno;
   syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
 }
 
-uint64_t FindingCount() noexcept { return Session::Get().FindingCount(); }
+uint64_t FindingCount() noexcept {
+  KeepErrno keep_errno;
+  return Session::Get().FindingCount();
+}
 
 bool DescribeFinding(uint64_t index, char* buf, size_t size,
                      bool* fails) noexcept {
+  KeepErrno keep_errno;
   std::string line;
   bool f = false;
   if (!Session::Get().DescribeFinding(index, &line, &f)) return false;

@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "runtime/keep_errno.h"
 #include "runtime/watchdog.h"
 
 namespace lockscope::runtime {
@@ -168,9 +169,20 @@ void Session::Init() {
     if (writer_ == nullptr) options_.events = EventsMode::kNone;
   }
   InstallSignalHandlers();
-  pthread_atfork([] { Session::Get().PrepareFork(); },
-                 [] { Session::Get().AfterForkParent(); },
-                 [] { Session::Get().AfterForkChild(); });
+  // A failed fork() leaves its errno for the caller to read.
+  pthread_atfork(
+      [] {
+        KeepErrno keep_errno;
+        Session::Get().PrepareFork();
+      },
+      [] {
+        KeepErrno keep_errno;
+        Session::Get().AfterForkParent();
+      },
+      [] {
+        KeepErrno keep_errno;
+        Session::Get().AfterForkChild();
+      });
   std::atexit(AtExit);
   StartCollector();
   if (watchdog_enabled()) StartWatchdog(this, options_.watchdog_ms);

@@ -28,3 +28,10 @@ lockscope_unit_test(exit_status_test
 target_compile_definitions(exit_status_test PRIVATE
   LOCKSCOPE_TRACED_PROGRAM="$<TARGET_FILE:traced_program>")
 add_dependencies(exit_status_test traced_program)
+
+# errno survives every slow path, traced at events=all. Each test process
+# removes its own trace (errno_test.cc).
+lockscope_unit_test(errno_test
+  SOURCES runtime/errno_test.cc
+  LIBS lockscope_tracked
+  ENV "LOCKSCOPE_OPTIONS=trace=/tmp/lockscope-errno-test.%p.lstrace:events=all:exitcode=0")

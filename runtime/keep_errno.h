@@ -1,0 +1,28 @@
+// KeepErrno: restores errno when a scope ends.
+//
+// The wrappers must leave errno as they found it, as std::mutex does (a
+// program may take a lock on an error path before it reads errno). Every
+// runtime entry that may make a system call or call into libc, libunwind
+// or the symbolizer (the *Slow paths, a futex wait, a fork handler) holds
+// one; the fast paths make no such call and need none.
+#ifndef LOCKSCOPE_RUNTIME_KEEP_ERRNO_H_
+#define LOCKSCOPE_RUNTIME_KEEP_ERRNO_H_
+
+#include <cerrno>
+
+namespace lockscope::runtime {
+
+class KeepErrno {
+ public:
+  KeepErrno() : saved_(errno) {}
+  KeepErrno(const KeepErrno&) = delete;
+  KeepErrno& operator=(const KeepErrno&) = delete;
+  ~KeepErrno() { errno = saved_; }
+
+ private:
+  const int saved_;
+};
+
+}  // namespace lockscope::runtime
+
+#endif  // LOCKSCOPE_RUNTIME_KEEP_ERRNO_H_
