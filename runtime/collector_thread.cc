@@ -78,9 +78,7 @@ void Session::DrainEvents() {
     const bool exited = t->exited.load(std::memory_order_acquire);
     const uint64_t dropped = t->dropped.exchange(0, std::memory_order_relaxed);
     buffer.clear();
-    t->ring.Drain([&buffer](const collector::RawEvent* events, size_t n) {
-      buffer.insert(buffer.end(), events, events + n);
-    });
+    t->ring.DrainInto(&buffer);
     RawMutexLock lock(&trace_mu_);
     if (writer_ != nullptr && !closed_ &&
         (!buffer.empty() || dropped > 0)) {

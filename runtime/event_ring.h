@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -177,6 +178,7 @@ class TickClock {
 class EventRing {
  public:
   static constexpr size_t kCapacity = 8192;  // events; a power of two
+  static constexpr size_t kDrainEvery = kCapacity / 4;
 
   // Producer. False when the ring is full.
   bool TryPush(const collector::RawEvent& e) {
@@ -191,28 +193,32 @@ class EventRing {
     return true;
   }
 
-  // Consumer. Calls fn(const RawEvent* events, size_t n) for the readable
-  // events (in at most two contiguous runs), their times converted from
-  // ticks to CLOCK_MONOTONIC nanoseconds, and frees their slots.
-  template <typename Fn>
-  size_t Drain(Fn&& fn) {
+  // Consumer. Appends the readable events to `out`, their times converted
+  // from ticks to CLOCK_MONOTONIC nanoseconds, and frees their slots. The
+  // ring itself is only read: a slot the consumer wrote would come back to
+  // the producer's next store as a modified line of another core's cache.
+  size_t DrainInto(std::vector<collector::RawEvent>* out) {
     const uint64_t t = tail_.load(std::memory_order_relaxed);
     const uint64_t h = head_.load(std::memory_order_acquire);
     if (h == t) return 0;
     const size_t start = t & (kCapacity - 1);
     const size_t n = h - t;
     const size_t first = std::min(n, kCapacity - start);
-    if (TickClock::UsesTsc()) {
-      // The slots between tail_ and head_ are the consumer's until tail_
-      // moves, so they are converted in place.
-      TickClock::Calibrate();
-      ToNs(buffer_ + start, first);
-      if (first < n) ToNs(buffer_, n - first);
-    }
-    fn(buffer_ + start, first);
-    if (first < n) fn(buffer_, n - first);
+    const size_t at = out->size();
+    out->insert(out->end(), buffer_ + start, buffer_ + start + first);
+    if (first < n) out->insert(out->end(), buffer_, buffer_ + (n - first));
     tail_.store(h, std::memory_order_release);
+    if (TickClock::UsesTsc()) {
+      TickClock::Calibrate();
+      ToNs(out->data() + at, n);
+    }
     return n;
+  }
+
+  // Consumer: frees every readable slot unread.
+  void Discard() {
+    tail_.store(head_.load(std::memory_order_acquire),
+                std::memory_order_release);
   }
 
   // Producer: whether a push would succeed without allocating or looking
@@ -222,10 +228,18 @@ class EventRing {
            head_.load(std::memory_order_relaxed) - cached_tail_ < kCapacity;
   }
   // Producer, after HasKnownRoom(): the push, with no check and no call.
-  void PushKnownRoom(const collector::RawEvent& e) {
+  // True every kDrainEvery events: time to wake the consumer, so that it
+  // drains while the producer goes on instead of once the ring is full.
+  bool PushKnownRoom(const collector::RawEvent& e) {
     const uint64_t h = head_.load(std::memory_order_relaxed);
     buffer_[h & (kCapacity - 1)] = e;
     head_.store(h + 1, std::memory_order_release);
+    return ((h + 1) & (kDrainEvery - 1)) == 0;
+  }
+
+  // Producer, after a push: whether it was a kDrainEvery-th one.
+  bool DrainDue() const {
+    return (head_.load(std::memory_order_relaxed) & (kDrainEvery - 1)) == 0;
   }
 
   // Producer: whether a push would succeed now.
@@ -244,7 +258,7 @@ class EventRing {
 
  private:
   void Allocate() { buffer_ = new collector::RawEvent[kCapacity]; }
-  // Converts in place. One thread's events stay in order: a conversion
+  // Converts drained copies. One thread's events stay in order: a conversion
   // that lands a few nanoseconds before the previous batch's last event
   // (the calibration's error at a batch boundary) is clamped to it.
   void ToNs(collector::RawEvent* events, size_t n) {

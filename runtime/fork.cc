@@ -67,7 +67,7 @@ void Session::AfterForkChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     pending_reports_.clear();
   }
   if (self != nullptr) {
-    self->ring.Drain([](const collector::RawEvent*, size_t) {});
+    self->ring.Discard();
   }
   // The parent's collector thread does not exist here.
   if (collector_ != nullptr) fork_abandoned_.collectors.push_back(collector_);

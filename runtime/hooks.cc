@@ -97,10 +97,21 @@ inline collector::RawEvent MakeEvent(int64_t now, const ObjectState* o,
   return e;
 }
 
+// Every EventRing::kDrainEvery events: wakes the collector, so that it
+// drains a quarter-full ring while this thread goes on.
+__attribute__((noinline)) void DrainSoonSlow() {
+  KeepErrno keep_errno;
+  Session::Get().WakeCollector();
+}
+
 inline void Record(ThreadState* t, int64_t now, const ObjectState* o,
                    EventType type, Access a, bool was_try, StackId stack) {
   const collector::RawEvent e = MakeEvent(now, o, type, a, was_try, stack);
-  if (!t->ring.TryPush(e)) RecordSlow(t, e);
+  if (!t->ring.TryPush(e)) {
+    RecordSlow(t, e);
+  } else if (t->ring.DrainDue()) {
+    DrainSoonSlow();
+  }
 }
 
 // Whether events=all (or a measured release) can stamp and record an event
@@ -391,9 +402,9 @@ void AfterAcquire(ObjectState* o, Access a) noexcept {
       Count(o, a);
       const int64_t now = all ? TickClock::NowTsc() : 0;
       held.PushNotFull(HeldLock{o, key, stack, now, a, false});
-      if (all) {
-        t->ring.PushKnownRoom(
-            MakeEvent(now, o, EventType::kAcquired, a, false, 0));
+      if (all && ABSL_PREDICT_FALSE(t->ring.PushKnownRoom(MakeEvent(
+                     now, o, EventType::kAcquired, a, false, 0)))) {
+        DrainSoonSlow();
       }
       return;
     }
@@ -466,8 +477,10 @@ void BeforeRelease(ObjectState* o, Access a) noexcept {
       const int64_t now = TickClock::NowTsc();
       CountHold(o, a, TickClock::ToNs(now - acquired));
       held.pop_back();
-      t->ring.PushKnownRoom(
-          MakeEvent(now, o, EventType::kReleased, a, false, 0));
+      if (ABSL_PREDICT_FALSE(t->ring.PushKnownRoom(
+              MakeEvent(now, o, EventType::kReleased, a, false, 0)))) {
+        DrainSoonSlow();
+      }
       return;
     }
   }

@@ -88,6 +88,8 @@ class Session {
   // An event ring is full: wakes the collector and waits for room (or
   // returns false at once when no collector runs; the event is dropped).
   bool WaitForRingSpace(ThreadState* thread);
+  // Wakes the collector thread to drain, report and flush now.
+  void WakeCollector();
 
   // Snapshot of every live thread's published wait state (watchdog).
   struct BlockedThread {
@@ -144,7 +146,6 @@ class Session {
   // collector thread (woken by the finding), in Shutdown, or on the
   // finding's own thread when there is no collector or halt_on_finding.
   void ReportPendingFindings();
-  void WakeCollector();
   static absl::flat_hash_set<collector::ObjectId> ObjectsNamedBy(
       const collector::Finding& finding);
   static absl::flat_hash_set<collector::StackId> StacksNamedBy(
