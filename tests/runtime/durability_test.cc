@@ -262,6 +262,33 @@ TEST(DurabilityTest, TraceOfARunningProcessReadsAsAPrefix) {
   std::remove(path.c_str());
 }
 
+// A thread that records events faster than flush_ms has the collector drain
+// its ring long before the ring is full: with a flush period far longer than
+// the test, a running process's trace already holds most of its events.
+TEST(DurabilityTest, CollectorDrainsARingBeforeItIsFull) {
+  const std::string path = TempPath("early_drain");
+  // 6000 events: under the ring's capacity, past two drain marks.
+  constexpr int kPairs = 3000;
+  static_assert(2 * kPairs < runtime::EventRing::kCapacity);
+  static_assert(2 * kPairs >= 2 * runtime::EventRing::kDrainEvery);
+  Child child = Child::Start(
+      {"events-pause", std::to_string(kPairs)},
+      "trace=" + path + ":events=all:report=off:flush_ms=60000");
+  ASSERT_EQ(child.ReadLine(), "ready");
+  uint64_t events = 0;
+  for (int attempt = 0; attempt < 200; ++attempt) {  // up to 20 s
+    events = 0;
+    auto data = collector::LoadTrace(
+        path, [&](const collector::TraceEvent&) { ++events; });
+    ASSERT_TRUE(data.ok()) << data.status();
+    if (events >= 2 * runtime::EventRing::kDrainEvery) break;
+    usleep(100 * 1000);
+  }
+  EXPECT_GE(events, 2 * runtime::EventRing::kDrainEvery);
+  EXPECT_EQ(child.Wait(), 3);
+  std::remove(path.c_str());
+}
+
 // Every record boundary of a real trace, and points inside every record:
 // a cut at a boundary is a clean prefix, a cut inside a record a torn tail
 // naming the byte; neither is an error, and nothing before the cut is lost.

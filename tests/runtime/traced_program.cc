@@ -9,6 +9,8 @@
 //   traced_program inversion     an inversion (a finding), then exit 0
 //   traced_program inversion-pause  an inversion, 2 s later a line on
 //                                stderr, then exit 0 (exit_status_test.cc)
+//   traced_program events-pause N  N lock/unlock pairs of one lock, no
+//                                finding; print "ready", _exit at EOF on stdin
 //
 // Reliability modes (durability_test.cc, limits_test.cc):
 //   traced_program stream HOW N  two workers lock/unlock (own, then shared)
@@ -265,6 +267,18 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2000));
     std::fputs("traced_program: still running\n", stderr);
     return 0;
+  }
+  if (mode == "events-pause" && argc == 3) {
+    lockscope::Mutex mu{"live_events"};
+    for (int i = 0, n = std::atoi(argv[2]); i < n; ++i) {
+      std::lock_guard<lockscope::Mutex> g(mu);
+    }
+    std::printf("ready\n");
+    std::fflush(stdout);
+    char c;
+    while (read(STDIN_FILENO, &c, 1) > 0) {
+    }
+    _exit(3);
   }
   if (mode == "kill") {
     Inversion("kill_a", "kill_b");
