@@ -75,6 +75,7 @@ uint64_t SiteKey(uint64_t object, const Site& at) {
 
 __attribute__((noinline)) void RecordSlow(ThreadState* t,
                                           const collector::RawEvent& e) {
+  KeepErrno keep_errno;
   while (!t->ring.TryPush(e)) {
     if (!Session::Get().WaitForRingSpace(t)) {
       t->dropped.fetch_add(1, std::memory_order_relaxed);
@@ -135,6 +136,7 @@ inline void CountHold(ObjectState* o, Access a, uint64_t hold) {
 }
 
 __attribute__((noinline)) void AnnounceSlow(ObjectState* o) {
+  KeepErrno keep_errno;
   Session::Get().Announce(o);
 }
 
@@ -452,7 +454,6 @@ void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
 }
 
 void AfterTryAcquire(ObjectState* o, Access a) noexcept {
-  KeepErrno keep_errno;
   ThreadState* t = CurrentThread();
   CountAcquisition(o, a);
   const int64_t now = t->events_all ? TickClock::Now() : 0;
@@ -509,7 +510,6 @@ void OnBorrow(ObjectState* cell, Access a, bool was_try,
 void OnBorrowRelease(ObjectState* cell, Access a) noexcept {
   ThreadState* t = tls_thread_state;
   if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all)) return;
-  KeepErrno keep_errno;
   t = CurrentThread();
   if (t->events_all) {
     Record(t, TickClock::Now(), cell, EventType::kBorrowRelease, a, false, 0);

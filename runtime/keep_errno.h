@@ -2,9 +2,10 @@
 //
 // The wrappers must leave errno as they found it, as std::mutex does (a
 // program may take a lock on an error path before it reads errno). Every
-// runtime entry that may make a system call or call into libc, libunwind
-// or the symbolizer (the *Slow paths, a futex wait, a fork handler) holds
-// one; the fast paths make no such call and need none.
+// out-of-line slow path of the hooks (the *Slow functions, a thread's
+// registration), every hook off the uncontended fast paths (creation,
+// destruction, blocking, a futex wait or wake) and the fork handlers hold
+// one; the fast paths make no call that could set errno and need none.
 #ifndef LOCKSCOPE_RUNTIME_KEEP_ERRNO_H_
 #define LOCKSCOPE_RUNTIME_KEEP_ERRNO_H_
 

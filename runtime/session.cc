@@ -124,6 +124,7 @@ void OnThreadExit(void* p) {
 constinit thread_local ThreadState* tls_thread_state = nullptr;
 
 ThreadState* CurrentThreadSlow() {
+  KeepErrno keep_errno;
   ThreadState* t = Session::Get().NewThread();
   tls_thread_state = t;
   pthread_setspecific(g_thread_key, t);

@@ -78,6 +78,22 @@ TEST(ErrnoTest, NewThreadKeepsErrno) {
   EXPECT_EQ(seen, kSentinel);
 }
 
+TEST(ErrnoTest, TryLockKeepsErrno) {
+  lockscope::Mutex m("errno_try");
+  // The first acquisition of the object is a successful try_lock.
+  EXPECT_EQ(ErrnoAfter([&] { EXPECT_TRUE(m.try_lock()); }), kSentinel);
+  m.unlock();
+  int seen = 0;
+  std::thread([&] {
+    // The thread's first hook is a try_lock's.
+    seen = ErrnoAfter([&] {
+      EXPECT_TRUE(m.try_lock());
+      m.unlock();
+    });
+  }).join();
+  EXPECT_EQ(seen, kSentinel);
+}
+
 TEST(ErrnoTest, RwLockKeepsErrno) {
   lockscope::RwLock rw("errno_rw");
   EXPECT_EQ(ErrnoAfter([&] { rw.lock_shared(); }), kSentinel);
