@@ -3,20 +3,20 @@
 #
 # What `cmake --install` lays down (under the prefix):
 #   include/lockscope/*.h                 the public API (<lockscope/...>)
-#   include/lockscope/runtime/hooks.h     found by config.h's "runtime/hooks.h"
-#   lib/liblockscope_{runtime,collector,proto}.a
+#   include/lockscope/internal/hooks.h    the runtime interface config.h includes
+#   lib/liblockscope.so.0                 the runtime (one per process)
+#   lib/liblockscope_proto.so.0           the trace schema it writes
 #   bin/lockscope                         the CLI
 #   lib/cmake/lockscope/                  find_package(lockscope CONFIG):
 #       lockscopeConfig.cmake, lockscopeConfigVersion.cmake,
 #       lockscopeTargets.cmake (lockscope::headers, ::runtime, ::tracked,
-#       ::cli, and the internal ::collector, ::proto), LockscopeTest.cmake
+#       ::cli), LockscopeTest.cmake
 #       (lockscope_add_test) and its driver scripts (*.sh)
 #   lib/pkgconfig/lockscope.pc            the tracked flavour for non-CMake builds
 #   share/doc/lockscope/                  the user documentation
 #
 # lockscope::lockscope itself is not exported: the config file makes it, so
 # that the consumer's LOCKSCOPE_TRACK decides what it means.
-include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(LOCKSCOPE_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/lockscope
@@ -26,8 +26,6 @@ set(LOCKSCOPE_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/lockscope
 set_target_properties(lockscope_instrument PROPERTIES EXPORT_NAME headers)
 set_target_properties(lockscope_tracked PROPERTIES EXPORT_NAME tracked)
 set_target_properties(lockscope_runtime PROPERTIES EXPORT_NAME runtime)
-set_target_properties(lockscope_collector PROPERTIES EXPORT_NAME collector)
-set_target_properties(lockscope_proto PROPERTIES EXPORT_NAME proto)
 set_target_properties(lockscope_cli PROPERTIES EXPORT_NAME cli)
 
 # In the build tree the headers come from the source tree (BUILD_INTERFACE,
@@ -35,21 +33,18 @@ set_target_properties(lockscope_cli PROPERTIES EXPORT_NAME cli)
 target_include_directories(lockscope_instrument INTERFACE
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 
-set(_lockscope_headers app_cell.h config.h gtest.h lockscope.h mutex.h
-    rwlock.h source_location.h)
-list(TRANSFORM _lockscope_headers PREPEND
-     ${PROJECT_SOURCE_DIR}/instrument/lockscope/)
-install(FILES ${_lockscope_headers}
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lockscope)
-# config.h includes "runtime/hooks.h", which resolves next to it.
-install(FILES ${PROJECT_SOURCE_DIR}/runtime/hooks.h
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lockscope/runtime)
+# The public headers, internal/ included (config.h includes
+# "internal/hooks.h", which resolves next to it).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/instrument/lockscope/
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lockscope
+  FILES_MATCHING PATTERN "*.h")
 
-# The static runtime needs the collector and the generated schema at link
-# time; their headers stay private to lockscope.
+# The runtime is a shared library whose analysis code is linked in; the
+# schema library it needs at run time is installed beside it, unexported.
+install(TARGETS lockscope_proto
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS
-    lockscope_instrument lockscope_tracked lockscope_runtime
-    lockscope_collector lockscope_proto lockscope_cli
+    lockscope_instrument lockscope_tracked lockscope_runtime lockscope_cli
   EXPORT lockscopeTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

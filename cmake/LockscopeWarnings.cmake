@@ -1,7 +1,15 @@
 # lockscope_warnings(TARGET): the project's warning flags on one of its own
-# targets (never on generated protobuf code).
+# targets (never on generated protobuf code), and the language level its own
+# code is written in.
 function(lockscope_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  # C++20 unless the target pinned its own standard (the C++17 header checks).
+  get_target_property(_std ${target} CXX_STANDARD)
+  if(NOT _std)
+    target_compile_features(${target} PRIVATE cxx_std_20)
+  endif()
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow
+                         -Wnon-virtual-dtor -Wcast-qual -Wformat=2
+                         -Wimplicit-fallthrough -Wmissing-declarations)
   if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     target_compile_options(${target} PRIVATE -Wthread-safety)
   endif()

@@ -1,4 +1,4 @@
-// The hooks of runtime/hooks.h. Fast paths first and inline; everything
+// The hooks of lockscope/internal/hooks.h. Fast paths first and inline; everything
 // that may take a lock, capture a stack or print is in a separate
 // out-of-line *Slow function.
 //
@@ -12,7 +12,7 @@
 // in-order unlock) that either finishes in a few instructions without
 // calling anything, so the compiler saves no registers, or hands everything
 // to one out-of-line *Slow function.
-#include "runtime/hooks.h"
+#include "lockscope/internal/hooks.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>

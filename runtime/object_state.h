@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "collector/model.h"
-#include "runtime/hooks.h"
+#include "lockscope/internal/hooks.h"
 
 namespace lockscope::runtime {
 

@@ -270,6 +270,19 @@ void Session::RefreshThreadName(collector::ThreadId id) {
   if (writer_ != nullptr && !closed_) writer_->WriteThread(info, NowNs());
 }
 
+// The hooks' enums (public, instrument/) and the model's (collector/) are
+// kept apart so that neither side includes the other; these tie them.
+static_assert(static_cast<int>(ObjectKind::kMutex) ==
+              static_cast<int>(collector::ObjectKind::kMutex));
+static_assert(static_cast<int>(ObjectKind::kRwLock) ==
+              static_cast<int>(collector::ObjectKind::kRwLock));
+static_assert(static_cast<int>(ObjectKind::kCell) ==
+              static_cast<int>(collector::ObjectKind::kCell));
+static_assert(static_cast<int>(Access::kShared) ==
+              static_cast<int>(collector::Access::kShared));
+static_assert(static_cast<int>(Access::kExclusive) ==
+              static_cast<int>(collector::Access::kExclusive));
+
 ObjectState* Session::NewObject(ObjectKind kind, std::string_view name,
                                 const Site& created) {
   auto* o = new ObjectState();

@@ -33,7 +33,7 @@
 #include "collector/suppressions.h"
 #include "collector/symbolizer.h"
 #include "collector/trace_writer.h"
-#include "runtime/hooks.h"
+#include "lockscope/internal/hooks.h"
 #include "runtime/object_state.h"
 #include "runtime/options.h"
 #include "runtime/stack_capture.h"

@@ -23,7 +23,7 @@
 #include "runtime/raw_mutex.h"
 #include "collector/model.h"
 #include "runtime/event_ring.h"
-#include "runtime/hooks.h"
+#include "lockscope/internal/hooks.h"
 #include "runtime/object_state.h"
 
 namespace lockscope::runtime {

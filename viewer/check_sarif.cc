@@ -18,10 +18,8 @@
 #include "collector/report.h"
 #include "viewer/check_formats.h"
 #include "viewer/output.h"
+#include "viewer/version.h"
 
-#ifndef LOCKSCOPE_VERSION
-#define LOCKSCOPE_VERSION "unknown"
-#endif
 
 namespace lockscope::viewer {
 namespace {

@@ -13,10 +13,8 @@
 
 #include "viewer/output.h"
 #include "viewer/subcommand.h"
+#include "viewer/version.h"
 
-#ifndef LOCKSCOPE_VERSION
-#define LOCKSCOPE_VERSION "unknown"
-#endif
 
 namespace lockscope::viewer {
 namespace {

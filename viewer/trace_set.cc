@@ -109,7 +109,7 @@ std::vector<collector::Frame> Analysis::Stack(collector::StackId id) const {
     raw.pc = pc;
     // The highest base wins where module ranges nest.
     const collector::ModuleInfo* best = nullptr;
-    for (const auto& [id, module] : modules) {
+    for (const auto& [module_id, module] : modules) {
       if (pc >= module.base && pc < module.end &&
           (best == nullptr || module.base > best->base)) {
         best = &module;

@@ -16,7 +16,7 @@
 #define LOCKSCOPE_MODE_NAMESPACE plain_v1
 #endif
 
-#include "runtime/hooks.h"
+#include "internal/hooks.h"
 
 namespace lockscope {
 inline namespace LOCKSCOPE_MODE_NAMESPACE {

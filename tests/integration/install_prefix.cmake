@@ -28,10 +28,10 @@ set(expected
   include/lockscope/config.h
   include/lockscope/source_location.h
   include/lockscope/gtest.h
-  include/lockscope/runtime/hooks.h
-  lib/liblockscope_runtime.a
-  lib/liblockscope_collector.a
-  lib/liblockscope_proto.a
+  include/lockscope/internal/hooks.h
+  lib/liblockscope.so
+  lib/liblockscope.so.0
+  lib/liblockscope_proto.so.0
   lib/cmake/lockscope/lockscopeConfig.cmake
   lib/cmake/lockscope/lockscopeConfigVersion.cmake
   lib/cmake/lockscope/lockscopeTargets.cmake

@@ -237,8 +237,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Death{"kill", 128 + SIGKILL},
                       Death{"abort", 128 + SIGABRT},
                       Death{"segv", 128 + SIGSEGV}, Death{"exit", 3}),
-    [](const ::testing::TestParamInfo<Death>& info) {
-      return std::string(info.param.how);
+    [](const ::testing::TestParamInfo<Death>& death) {
+      return std::string(death.param.how);
     });
 
 // The trace of a process that is still alive (its collector thread may be

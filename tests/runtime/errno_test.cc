@@ -18,7 +18,7 @@
 
 #include "gtest/gtest.h"
 #include "lockscope/lockscope.h"
-#include "runtime/hooks.h"
+#include "lockscope/internal/hooks.h"
 
 namespace {
 

@@ -8,12 +8,13 @@ lockscope_unit_test(findings_e2e_test
   ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:report=off")
 lockscope_unit_test(watchdog_test
   SOURCES runtime/watchdog_test.cc
-  LIBS lockscope_tracked
+  LIBS lockscope_tracked absl::synchronization
   ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:watchdog_ms=100")
 
 # Traces written by a real tracked child process, read back.
 add_executable(traced_program runtime/traced_program.cc)
-target_link_libraries(traced_program PRIVATE lockscope_tracked)
+target_link_libraries(traced_program PRIVATE lockscope_tracked
+                                             absl::synchronization)
 lockscope_warnings(traced_program)
 lockscope_unit_test(trace_e2e_test
   SOURCES runtime/trace_e2e_test.cc
@@ -35,3 +36,16 @@ lockscope_unit_test(errno_test
   SOURCES runtime/errno_test.cc
   LIBS lockscope_tracked
   ENV "LOCKSCOPE_OPTIONS=trace=/tmp/lockscope-errno-test.%p.lstrace:events=all:exitcode=0")
+
+# One runtime per process: a cycle whose halves live in two shared libraries.
+foreach(_half left right)
+  add_library(two_libraries_${_half} SHARED runtime/two_libraries/${_half}.cc)
+  target_include_directories(two_libraries_${_half} PRIVATE
+                             ${PROJECT_SOURCE_DIR})
+  target_link_libraries(two_libraries_${_half} PUBLIC lockscope_tracked)
+  lockscope_warnings(two_libraries_${_half})
+endforeach()
+lockscope_unit_test(two_libraries_test
+  SOURCES runtime/two_libraries_test.cc
+  LIBS two_libraries_left two_libraries_right
+  ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:report=off")

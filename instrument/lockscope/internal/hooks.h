@@ -1,4 +1,4 @@
-// runtime/hooks.h — the one narrow interface between the instrumented
+// lockscope/internal/hooks.h — the one narrow interface between the instrumented
 // wrappers (instrument/) and the lockscope runtime.
 //
 // This is the only runtime header the public headers include. It is plain
@@ -16,8 +16,8 @@
 //     lifetime; borrow checking itself happens in the cell.
 //   - Hooks never throw, never call back into the wrappers, and may be called
 //     during static initialization and after main() returns.
-#ifndef LOCKSCOPE_RUNTIME_HOOKS_H_
-#define LOCKSCOPE_RUNTIME_HOOKS_H_
+#ifndef LOCKSCOPE_INTERNAL_HOOKS_H_
+#define LOCKSCOPE_INTERNAL_HOOKS_H_
 
 #include <atomic>
 #include <cstddef>
@@ -101,4 +101,4 @@ bool DescribeFinding(uint64_t index, char* buf, size_t size,
 
 }  // namespace lockscope::runtime
 
-#endif  // LOCKSCOPE_RUNTIME_HOOKS_H_
+#endif  // LOCKSCOPE_INTERNAL_HOOKS_H_
