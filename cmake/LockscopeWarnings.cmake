@@ -3,9 +3,12 @@
 # code is written in.
 function(lockscope_warnings target)
   # C++20 unless the target pinned its own standard (the C++17 header checks).
+  # A property, not a PRIVATE compile feature: clang 14 with CMake 3.25 let a
+  # PUBLIC cxx_std_17 win over a PRIVATE cxx_std_20.
   get_target_property(_std ${target} CXX_STANDARD)
   if(NOT _std)
-    target_compile_features(${target} PRIVATE cxx_std_20)
+    set_target_properties(${target} PROPERTIES CXX_STANDARD 20
+                                               CXX_STANDARD_REQUIRED ON)
   endif()
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow
                          -Wnon-virtual-dtor -Wcast-qual -Wformat=2
