@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
 
 namespace lockscope::collector {
 namespace {
@@ -115,7 +116,7 @@ TEST_F(SuppressionsTest, ErrorsNameOriginAndLine) {
 }
 
 TEST_F(SuppressionsTest, LoadReadsFileAndNamesItInErrors) {
-  const std::string path = ::testing::TempDir() + "/lockscope_supp_test.txt";
+  const std::string path = testing::TempPath("supp_test.txt");
   std::FILE* f = std::fopen(path.c_str(), "w");
   ASSERT_NE(f, nullptr);
   std::fputs("cycle:accounts\nbogus:x\n", f);

@@ -17,6 +17,8 @@
 #include "collector/trace_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/files.h"
+#include "tests/testing/temp_dir.h"
 
 namespace lockscope::collector {
 namespace {
@@ -25,22 +27,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string TempPath(const std::string& name) {
-  return testing::TempDir() + "/lockscope_reader_" + std::to_string(getpid()) +
-         "_" + name;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
+using ::lockscope::testing::ReadFile;
+using ::lockscope::testing::TempPath;
+using ::lockscope::testing::WriteFile;
 
 bool SameEvent(const RawEvent& a, const RawEvent& b) {
   return a.time_ns == b.time_ns && a.object == b.object && a.stack == b.stack &&

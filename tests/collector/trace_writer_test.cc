@@ -17,6 +17,8 @@
 #include "collector/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/files.h"
+#include "tests/testing/temp_dir.h"
 #include "proto/trace.pb.h"
 
 namespace lockscope::collector {
@@ -25,17 +27,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-std::string TempPath(const std::string& name) {
-  return testing::TempDir() + "/lockscope_writer_" + std::to_string(getpid()) +
-         "_" + name;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::lockscope::testing::ReadFile;
+using ::lockscope::testing::TempPath;
 
 TraceHeaderInfo TestHeader() {
   TraceHeaderInfo h;
@@ -214,11 +207,11 @@ TEST(TraceWriterTest, EventColumnsFollowTheSchema) {
   EXPECT_EQ(b.thread(), 3u);
   EXPECT_EQ(b.base_time_ns(), 1000);
   EXPECT_EQ(b.dropped_before(), 17u);
-  EXPECT_THAT(b.kind(), testing::ElementsAre(1u, 2u | 16u, 4u | 32u));
-  EXPECT_THAT(b.time_delta_ns(), testing::ElementsAre(0u, 300u, 50u));
-  EXPECT_THAT(b.object_delta(), testing::ElementsAre(50, 0, -2));
-  EXPECT_THAT(b.stack_event(), testing::ElementsAre(1u));
-  EXPECT_THAT(b.stack_id(), testing::ElementsAre(9u));
+  EXPECT_THAT(b.kind(), ::testing::ElementsAre(1u, 2u | 16u, 4u | 32u));
+  EXPECT_THAT(b.time_delta_ns(), ::testing::ElementsAre(0u, 300u, 50u));
+  EXPECT_THAT(b.object_delta(), ::testing::ElementsAre(50, 0, -2));
+  EXPECT_THAT(b.stack_event(), ::testing::ElementsAre(1u));
+  EXPECT_THAT(b.stack_id(), ::testing::ElementsAre(9u));
   std::remove(path.c_str());
 }
 

@@ -24,6 +24,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fuzz/trace_exercise.h"
+#include "tests/testing/files.h"
+#include "tests/testing/temp_dir.h"
 
 namespace lockscope::fuzz {
 namespace {
@@ -43,11 +45,7 @@ std::vector<std::string> TracesIn(const std::string& dir) {
   return out;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
-}
+using ::lockscope::testing::ReadFile;
 
 void ExpectNoViolations(const std::string& path, const ExerciseResult& r) {
   EXPECT_TRUE(r.violations.empty())
@@ -96,8 +94,7 @@ TEST(TraceCorpusTest, FormerCrashesNoLongerBreakAnything) {
 // few bytes overwritten, a record length inflated, or its tail cut.
 TEST(TraceCorpusTest, MutatedSeedsNeverBreakAnInvariant) {
   std::mt19937 random(20240607);
-  const std::string path = ::testing::TempDir() + "/mutated." +
-                           std::to_string(getpid()) + ".lstrace";
+  const std::string path = testing::TempPath("mutated.lstrace");
   int loaded = 0, rejected = 0;
   for (const std::string& seed : TracesIn(LOCKSCOPE_FUZZ_SEEDS)) {
     const std::string original = ReadFile(seed);

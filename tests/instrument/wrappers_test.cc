@@ -1,7 +1,11 @@
 // Mutex and RwLock with the std utilities, built twice: untracked and
-// tracked (TRACK_THREAD_BORROWS). Tracked, the runtime's held-lock stack
-// must stay true through every utility, including condition variable waits.
+// tracked (TRACK_THREAD_BORROWS). In both, the locks a thread holds are
+// taken as another thread sees them; tracked, the runtime's held-lock stack
+// must also stay true through every utility, including condition variable
+// waits.
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
@@ -17,24 +21,49 @@
 
 namespace {
 
-// The runtime's held count, or `expected` untracked (nothing to check).
-size_t Held(size_t expected) {
+// A lock as HeldBy sees it: can another thread take it exclusively now?
+class Probe {
+ public:
+  template <typename Lock>
+  Probe(Lock& lock)  // NOLINT: implicit, so lists of locks read naturally
+      : try_take_([&lock] {
+          if (!lock.try_lock()) return false;
+          lock.unlock();
+          return true;
+        }) {}
+  bool TryTake() const { return try_take_(); }
+
+ private:
+  std::function<bool()> try_take_;
+};
+
+// Checks that the calling thread holds exactly the locks of `held` and none
+// of `free`, in both builds: another thread cannot take any of `held` and
+// can take each of `free`. Tracked, the runtime's own count of the locks the
+// thread holds must also be held.size().
+void ExpectHolds(const std::vector<Probe>& held,
+                 const std::vector<Probe>& free = {}) {
 #ifdef TRACK_THREAD_BORROWS
-  (void)expected;
-  return lockscope::runtime::TestOnlyHeldCount();
-#else
-  return expected;
+  EXPECT_EQ(lockscope::runtime::TestOnlyHeldCount(), held.size());
 #endif
+  std::thread([&] {
+    for (size_t i = 0; i < held.size(); ++i) {
+      EXPECT_FALSE(held[i].TryTake()) << "held lock " << i << " is free";
+    }
+    for (size_t i = 0; i < free.size(); ++i) {
+      EXPECT_TRUE(free[i].TryTake()) << "free lock " << i << " is taken";
+    }
+  }).join();
 }
 
 TEST(MutexTest, LockGuardHoldsAndReleases) {
   lockscope::Mutex mu{"guard"};
   {
     std::lock_guard<lockscope::Mutex> g(mu);
-    EXPECT_EQ(Held(1), 1u);
+    ExpectHolds({mu});
     EXPECT_FALSE(mu.try_lock());
   }
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, {mu});
   ASSERT_TRUE(mu.try_lock());
   mu.unlock();
 }
@@ -42,28 +71,28 @@ TEST(MutexTest, LockGuardHoldsAndReleases) {
 TEST(MutexTest, UniqueLockDeferAndRelock) {
   lockscope::Mutex mu;
   std::unique_lock<lockscope::Mutex> l(mu, std::defer_lock);
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, {mu});
   l.lock();
-  EXPECT_EQ(Held(1), 1u);
+  ExpectHolds({mu});
   l.unlock();
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, {mu});
   EXPECT_TRUE(l.try_lock());
-  EXPECT_EQ(Held(1), 1u);
+  ExpectHolds({mu});
 }
 
 TEST(MutexTest, ScopedLockAndStdLockTakeBoth) {
   lockscope::Mutex a{"a"}, b{"b"};
   {
     std::scoped_lock both(a, b);
-    EXPECT_EQ(Held(2), 2u);
+    ExpectHolds({a, b});
   }
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, {a, b});
   std::lock(a, b);
-  EXPECT_EQ(Held(2), 2u);
+  ExpectHolds({a, b});
   a.unlock();  // out of order
-  EXPECT_EQ(Held(1), 1u);
+  ExpectHolds({b}, {a});
   b.unlock();
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, {a, b});
 }
 
 TEST(MutexTest, MutualExclusionAcrossThreads) {
@@ -95,10 +124,10 @@ TEST(MutexTest, ConditionVariableAnyKeepsHeldStackTrue) {
     std::unique_lock<lockscope::Mutex> l(mu);
     cv.wait(l, [&] { return ready; });
     // After the wait relocked through the wrapper: exactly one entry.
-    EXPECT_EQ(Held(1), 1u);
+    ExpectHolds({mu});
   }
   producer.join();
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, {mu});
 }
 
 TEST(MutexTest, HeldStackHasNoFixedLimit) {
@@ -107,10 +136,12 @@ TEST(MutexTest, HeldStackHasNoFixedLimit) {
   for (int i = 0; i < kLocks; ++i) {
     locks.push_back(std::make_unique<lockscope::Mutex>());
   }
+  std::vector<Probe> probes;
+  for (auto& m : locks) probes.emplace_back(*m);
   for (auto& m : locks) m->lock();
-  EXPECT_EQ(Held(kLocks), static_cast<size_t>(kLocks));
+  ExpectHolds(probes);
   for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->unlock();
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, probes);
 }
 
 TEST(RwLockTest, SharedAndExclusiveWithStdUtilities) {
@@ -120,14 +151,15 @@ TEST(RwLockTest, SharedAndExclusiveWithStdUtilities) {
     std::shared_lock<lockscope::RwLock> r2(rw, std::try_to_lock);
     EXPECT_TRUE(r2.owns_lock());
     EXPECT_FALSE(rw.try_lock());
-    EXPECT_EQ(Held(2), 2u);
+    // Two shared holds of one lock: two entries for the runtime.
+    ExpectHolds({rw, rw});
   }
   {
     std::unique_lock<lockscope::RwLock> w(rw);
     EXPECT_FALSE(rw.try_lock_shared());
-    EXPECT_EQ(Held(1), 1u);
+    ExpectHolds({rw});
   }
-  EXPECT_EQ(Held(0), 0u);
+  ExpectHolds({}, {rw});
 }
 
 TEST(RwLockTest, ReadersRunTogetherWritersAlone) {

@@ -9,16 +9,15 @@
 //
 // trace_e2e_test.cc covers the same deaths right after a finding, with no
 // events streaming.
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +25,8 @@
 #include "collector/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/temp_dir.h"
 #include "runtime/event_ring.h"
 
 namespace lockscope {
@@ -40,65 +41,22 @@ using collector::ThreadId;
 // several times, so most of its events must have been drained and flushed.
 constexpr long kRounds = 2 * runtime::EventRing::kCapacity;
 
-std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "/durability_" + name + "." +
-         std::to_string(getpid()) + ".lstrace";
-}
+using ::lockscope::testing::TempPath;
 
 // A traced_program child with LOCKSCOPE_OPTIONS set; stdin and stdout are
-// pipes, stderr goes to /dev/null.
-struct Child {
-  pid_t pid = -1;
-  int in = -1;   // write end of the child's stdin
-  int out = -1;  // read end of the child's stdout
-
-  static Child Start(const std::vector<std::string>& args,
-                     const std::string& options) {
-    int in_pipe[2], out_pipe[2];
-    if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) std::abort();
-    Child c;
-    c.pid = fork();
-    if (c.pid == 0) {
-      dup2(in_pipe[0], STDIN_FILENO);
-      dup2(out_pipe[1], STDOUT_FILENO);
-      const int null = open("/dev/null", O_WRONLY);
-      dup2(null, STDERR_FILENO);
-      for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], null}) {
-        close(fd);
-      }
-      setenv("LOCKSCOPE_OPTIONS", options.c_str(), 1);
-      std::vector<char*> argv = {const_cast<char*>(LOCKSCOPE_TRACED_PROGRAM)};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(in_pipe[0]);
-    close(out_pipe[1]);
-    c.in = in_pipe[1];
-    c.out = out_pipe[0];
-    return c;
-  }
-
-  // Reads one line of the child's stdout ("" at EOF).
-  std::string ReadLine() {
-    std::string line;
-    char ch;
-    while (read(out, &ch, 1) == 1 && ch != '\n') line.push_back(ch);
-    return line;
-  }
-
-  // Closes the pipes and waits: the exit status, or 128 + the signal.
-  int Wait() {
-    if (in >= 0) close(in);
-    if (out >= 0) close(out);
-    in = out = -1;
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-};
+// pipes, stderr is discarded.
+std::unique_ptr<testing::ChildProcess> StartProgram(
+    const std::vector<std::string>& args, const std::string& options) {
+  std::vector<std::string> argv = {LOCKSCOPE_TRACED_PROGRAM};
+  argv.insert(argv.end(), args.begin(), args.end());
+  testing::ChildOptions child;
+  child.env = {"LOCKSCOPE_OPTIONS=" + options};
+  child.stdin_pipe = true;
+  child.discard_stderr = true;
+  auto started = std::make_unique<testing::ChildProcess>(argv, child);
+  EXPECT_TRUE(started->started()) << started->error();
+  return started;
+}
 
 // Checks one worker thread's events as they stream by. Its loop produces
 //   ACQUIRED own, [ACQUIRE_WAIT shared], ACQUIRED shared, RELEASED shared,
@@ -205,10 +163,10 @@ class MidStreamDeathTest : public ::testing::TestWithParam<Death> {};
 
 TEST_P(MidStreamDeathTest, TraceHoldsTheFindingAndAGapFreePrefix) {
   const Death death = GetParam();
-  const std::string path = TempPath(death.how);
-  Child child = Child::Start({"stream", death.how, std::to_string(kRounds)},
-                             "trace=" + path + ":events=all:report=off");
-  ASSERT_EQ(child.Wait(), death.status);
+  const std::string path = TempPath(std::string(death.how) + ".lstrace");
+  auto child = StartProgram({"stream", death.how, std::to_string(kRounds)},
+                            "trace=" + path + ":events=all:report=off");
+  ASSERT_EQ(child->Wait().status(), death.status);
 
   StreamTrace trace = LoadStream(path);
   ASSERT_TRUE(trace.data.ok()) << trace.data.status();
@@ -245,10 +203,10 @@ INSTANTIATE_TEST_SUITE_P(
 // writing while the trace is read). The workers are paused first: a trace
 // that grows faster than it can be read would keep the reader chasing it.
 TEST(DurabilityTest, TraceOfARunningProcessReadsAsAPrefix) {
-  const std::string path = TempPath("live");
-  Child child = Child::Start({"stream", "pause", std::to_string(kRounds)},
-                             "trace=" + path + ":events=all:report=off");
-  ASSERT_EQ(child.ReadLine(), "ready");
+  const std::string path = TempPath("live.lstrace");
+  auto child = StartProgram({"stream", "pause", std::to_string(kRounds)},
+                            "trace=" + path + ":events=all:report=off");
+  ASSERT_EQ(child->ReadLine(), "ready");
   for (int pass = 0; pass < 2; ++pass) {
     StreamTrace trace = LoadStream(path);
     ASSERT_TRUE(trace.data.ok()) << trace.data.status();
@@ -258,7 +216,7 @@ TEST(DurabilityTest, TraceOfARunningProcessReadsAsAPrefix) {
       EXPECT_GT(worker.rounds(), 0u) << name;
     }
   }
-  EXPECT_EQ(child.Wait(), 3);
+  EXPECT_EQ(child->Wait().status(), 3);
   std::remove(path.c_str());
 }
 
@@ -266,15 +224,15 @@ TEST(DurabilityTest, TraceOfARunningProcessReadsAsAPrefix) {
 // its ring long before the ring is full: with a flush period far longer than
 // the test, a running process's trace already holds most of its events.
 TEST(DurabilityTest, CollectorDrainsARingBeforeItIsFull) {
-  const std::string path = TempPath("early_drain");
+  const std::string path = TempPath("early_drain.lstrace");
   // 6000 events: under the ring's capacity, past two drain marks.
   constexpr int kPairs = 3000;
   static_assert(2 * kPairs < runtime::EventRing::kCapacity);
   static_assert(2 * kPairs >= 2 * runtime::EventRing::kDrainEvery);
-  Child child = Child::Start(
+  auto child = StartProgram(
       {"events-pause", std::to_string(kPairs)},
       "trace=" + path + ":events=all:report=off:flush_ms=60000");
-  ASSERT_EQ(child.ReadLine(), "ready");
+  ASSERT_EQ(child->ReadLine(), "ready");
   uint64_t events = 0;
   for (int attempt = 0; attempt < 200; ++attempt) {  // up to 20 s
     events = 0;
@@ -285,7 +243,7 @@ TEST(DurabilityTest, CollectorDrainsARingBeforeItIsFull) {
     usleep(100 * 1000);
   }
   EXPECT_GE(events, 2 * runtime::EventRing::kDrainEvery);
-  EXPECT_EQ(child.Wait(), 3);
+  EXPECT_EQ(child->Wait().status(), 3);
   std::remove(path.c_str());
 }
 
@@ -293,10 +251,10 @@ TEST(DurabilityTest, CollectorDrainsARingBeforeItIsFull) {
 // a cut at a boundary is a clean prefix, a cut inside a record a torn tail
 // naming the byte; neither is an error, and nothing before the cut is lost.
 TEST(DurabilityTest, CutAnywhereReadsAsCleanPrefixOrTornTail) {
-  const std::string path = TempPath("cut_source");
-  Child child = Child::Start({"abort"},
-                             "trace=" + path + ":events=all:report=off");
-  ASSERT_EQ(child.Wait(), 128 + SIGABRT);
+  const std::string path = TempPath("cut_source.lstrace");
+  auto child = StartProgram({"abort"},
+                            "trace=" + path + ":events=all:report=off");
+  ASSERT_EQ(child->Wait().status(), 128 + SIGABRT);
   std::vector<uint64_t> starts;
   {
     auto reader = collector::TraceReader::Open(path);
@@ -322,7 +280,7 @@ TEST(DurabilityTest, CutAnywhereReadsAsCleanPrefixOrTornTail) {
   ASSERT_EQ(std::fread(bytes.data(), 1, size, in), size);
   std::fclose(in);
 
-  const std::string cut_path = TempPath("cut");
+  const std::string cut_path = TempPath("cut.lstrace");
   uint64_t previous_findings = 0;
   // starts[0] is the record after the header (a cut inside the header is not
   // a trace at all); a cut in record i leaves the header and i records.

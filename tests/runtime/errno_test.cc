@@ -8,12 +8,16 @@
 // (tests.cmake), so the trace writer and the event rings are on the path.
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <future>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <thread>
 
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "gtest/gtest.h"
@@ -24,13 +28,14 @@ namespace {
 
 constexpr int kSentinel = 4242;
 
-// The trace tests.cmake names; unlinked at the end (the writer may still
-// append to the unlinked file until exit).
+// The trace tests.cmake names (LOCKSCOPE_ERRNO_TRACE_DIR, in the build
+// tree); unlinked at the end (the writer may still append to the unlinked
+// file until exit).
 class RemoveTrace : public ::testing::Environment {
  public:
   void TearDown() override {
-    unlink(("/tmp/lockscope-errno-test." + std::to_string(getpid()) +
-            ".lstrace")
+    unlink((std::string(LOCKSCOPE_ERRNO_TRACE_DIR) + "/errno_test." +
+            std::to_string(getpid()) + ".lstrace")
                .c_str());
   }
 };
@@ -126,22 +131,56 @@ TEST(ErrnoTest, FutexWaitOnAChangedWordKeepsErrno) {
             kSentinel);
 }
 
+// Whether thread `tid` of this process is asleep in a futex wait on a word
+// inside [begin, end). /proc/self/task/TID/syscall holds "NR ARG1 ..." (the
+// system call number and its arguments, in hex) while the thread is blocked
+// in a system call, and "running" otherwise; ARG1 of futex is the word.
+bool InFutexWaitOn(pid_t tid, const void* begin, const void* end) {
+  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/syscall");
+  long nr = -1;
+  std::string word;
+  if (!(in >> nr >> word) || nr != SYS_futex) return false;
+  const uintptr_t at = std::stoull(word, nullptr, 16);
+  return at >= reinterpret_cast<uintptr_t>(begin) &&
+         at < reinterpret_cast<uintptr_t>(end);
+}
+
 TEST(ErrnoTest, ContendedLockKeepsErrno) {
+  // The main thread's lock() must take the contended path: find the lock
+  // held (so the runtime's BeforeBlock and AfterBlockedAcquire run) and
+  // sleep in FutexWait on the lock's word. A holder thread takes the lock
+  // first; a watcher thread lets it go only once the kernel shows the main
+  // thread asleep in futex() on a word inside `m`, which happens only after
+  // the failed try_lock, BeforeBlock and the word's exchange to 2 (the lock
+  // word itself is private to lockscope::Mutex).
+  const pid_t waiter = gettid();
+  if (!std::ifstream("/proc/self/task/" + std::to_string(waiter) +
+                     "/syscall")) {
+    GTEST_SKIP() << "no /proc/self/task/TID/syscall on this kernel";
+  }
   lockscope::Mutex m("errno_contended");
-  std::atomic<bool> holding{false};
-  std::atomic<bool> release{false};
+  std::promise<void> holding, release;
   std::thread holder([&] {
     std::lock_guard<lockscope::Mutex> g(m);
-    holding = true;
-    while (!release) std::this_thread::yield();
+    holding.set_value();
+    release.get_future().wait();
   });
-  while (!holding) std::this_thread::yield();
-  std::thread releaser([&] { release = true; });
-  // Blocks (the watchdog-free wait path, a futex sleep) until released.
+  holding.get_future().wait();
+  bool seen_asleep = false;
+  std::thread watcher([&] {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!(seen_asleep = InFutexWaitOn(waiter, &m, &m + 1)) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    release.set_value();
+  });
   EXPECT_EQ(ErrnoAfter([&] { m.lock(); }), kSentinel);
   m.unlock();
-  releaser.join();
+  watcher.join();
   holder.join();
+  EXPECT_TRUE(seen_asleep) << "lock() never slept in futex() on the lock";
 }
 
 }  // namespace

@@ -1,55 +1,48 @@
 // What a finding does to the traced process: the exit status (exitcode),
 // halt_on_finding, suppressions (good and bad files) and bad options.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/files.h"
+#include "tests/testing/temp_dir.h"
 
 namespace {
 
+using ::lockscope::testing::ChildOptions;
+using ::lockscope::testing::ChildProcess;
+using ::lockscope::testing::ChildResult;
+using ::lockscope::testing::RunChild;
+using ::lockscope::testing::TempPath;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Outcome {
-  int status = -1;  // exit status, or 128 + signal
-  std::string err;  // stderr
-};
-
-Outcome RunTraced(const std::string& mode, const std::string& options) {
-  const std::string err_path = ::testing::TempDir() + "/exit_status_err." +
-                               std::to_string(getpid());
-  const std::string cmd = "LOCKSCOPE_OPTIONS='" + options + "' " +
-                          LOCKSCOPE_TRACED_PROGRAM + " " + mode +
-                          " >/dev/null 2>" + err_path;
-  const int raw = std::system(cmd.c_str());
-  Outcome o;
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::ifstream in(err_path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  o.err = ss.str();
-  std::remove(err_path.c_str());
-  return o;
+// Runs traced_program with `args` and LOCKSCOPE_OPTIONS=`options`; stdout
+// is discarded.
+ChildResult RunTraced(const std::vector<std::string>& args,
+                      const std::string& options) {
+  std::vector<std::string> argv = {LOCKSCOPE_TRACED_PROGRAM};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildOptions child;
+  child.env = {"LOCKSCOPE_OPTIONS=" + options};
+  child.discard_stdout = true;
+  return RunChild(argv, child);
 }
 
 std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name + "." +
-                           std::to_string(getpid());
-  std::ofstream(path) << text;
+  const std::string path = TempPath(name);
+  EXPECT_TRUE(lockscope::testing::WriteFile(path, text)) << path;
   return path;
 }
 
 TEST(ExitStatusTest, FindingMakesTheExitStatus66ByDefault) {
-  const Outcome o = RunTraced("inversion", "trace=off");
-  EXPECT_EQ(o.status, 66);
+  const ChildResult o = RunTraced({"inversion"}, "trace=off");
+  EXPECT_EQ(o.status(), 66);
   EXPECT_THAT(o.err, HasSubstr("lockscope: lock-order-cycle (potential "
                                "deadlock)"));
   EXPECT_THAT(o.err, HasSubstr("SUMMARY: lockscope: lock-order-cycle"));
@@ -59,12 +52,24 @@ TEST(ExitStatusTest, TracedFindingIsReportedWhileTheProgramRuns) {
   // With a trace the report is printed by the collector thread, woken by
   // the finding: before the program goes on to print, even with a flush
   // period far longer than the run.
-  const std::string trace = ::testing::TempDir() + "/exit_status_pause." +
-                            std::to_string(getpid()) + ".lstrace";
-  const Outcome o =
-      RunTraced("inversion-pause", "trace=" + trace + ":flush_ms=60000");
-  std::remove(trace.c_str());
-  EXPECT_EQ(o.status, 66);
+  // The child makes the finding, then waits for EOF on stdin before it
+  // prints its marker and exits: the report must reach the stderr pipe while
+  // the child waits. The parent closes stdin once it has read the report
+  // (or after a minute, when the test has failed anyway); a report that
+  // only comes at exit lands after the marker.
+  const std::string trace = TempPath("exit_status_pause.lstrace");
+  ChildOptions options;
+  options.env = {"LOCKSCOPE_OPTIONS=trace=" + trace + ":flush_ms=60000"};
+  options.stdin_pipe = true;
+  options.discard_stdout = true;
+  ChildProcess child({LOCKSCOPE_TRACED_PROGRAM, "inversion-pause"}, options);
+  ASSERT_TRUE(child.started()) << child.error();
+  EXPECT_TRUE(child.ReadUntil("SUMMARY: lockscope: lock-order-cycle",
+                              /*from_stderr=*/true))
+      << "no report while the program runs:\n"
+      << child.err();
+  const ChildResult o = child.Wait();
+  EXPECT_EQ(o.status(), 66);
   const size_t report = o.err.find("lockscope: lock-order-cycle (potential");
   const size_t marker = o.err.find("traced_program: still running");
   ASSERT_NE(report, std::string::npos) << o.err;
@@ -74,70 +79,72 @@ TEST(ExitStatusTest, TracedFindingIsReportedWhileTheProgramRuns) {
 }
 
 TEST(ExitStatusTest, ExitcodeOptionSetsTheStatus) {
-  EXPECT_EQ(RunTraced("inversion", "trace=off:exitcode=3").status, 3);
-  EXPECT_EQ(RunTraced("inversion", "trace=off:exitcode=0").status, 0);
+  EXPECT_EQ(RunTraced({"inversion"}, "trace=off:exitcode=3").status(), 3);
+  EXPECT_EQ(RunTraced({"inversion"}, "trace=off:exitcode=0").status(), 0);
 }
 
 TEST(ExitStatusTest, CleanRunKeepsItsStatus) {
-  EXPECT_EQ(RunTraced("counts 10", "trace=off").status, 0);
+  EXPECT_EQ(RunTraced({"counts", "10"}, "trace=off").status(), 0);
 }
 
 TEST(ExitStatusTest, ReportOffIsSilent) {
-  const Outcome o = RunTraced("inversion", "trace=off:report=off");
-  EXPECT_EQ(o.status, 66);
+  const ChildResult o = RunTraced({"inversion"}, "trace=off:report=off");
+  EXPECT_EQ(o.status(), 66);
   EXPECT_THAT(o.err, Not(HasSubstr("lock-order-cycle")));
 }
 
 TEST(ExitStatusTest, HaltOnFindingAborts) {
-  const Outcome o = RunTraced("inversion", "trace=off:halt_on_finding=1");
-  EXPECT_EQ(o.status, 128 + SIGABRT);
+  const ChildResult o = RunTraced({"inversion"}, "trace=off:halt_on_finding=1");
+  EXPECT_EQ(o.status(), 128 + SIGABRT);
   EXPECT_THAT(o.err, HasSubstr("lockscope: lock-order-cycle"));
 }
 
 TEST(ExitStatusTest, SuppressedFindingDoesNotFail) {
   const std::string supp =
       WriteFile("supp", "# the exit_ locks are known\ncycle:exit_a\n");
-  const Outcome o = RunTraced("inversion", "trace=off:suppressions=" + supp);
-  EXPECT_EQ(o.status, 0);
+  const ChildResult o =
+      RunTraced({"inversion"}, "trace=off:suppressions=" + supp);
+  EXPECT_EQ(o.status(), 0);
   EXPECT_THAT(o.err, Not(HasSubstr("lock-order-cycle")));
-  std::remove(supp.c_str());
 }
 
 TEST(ExitStatusTest, SuppressionForOtherLocksDoesNotHide) {
   const std::string supp = WriteFile("supp_other", "cycle:unrelated_lock\n");
-  EXPECT_EQ(RunTraced("inversion", "trace=off:suppressions=" + supp).status, 66);
-  std::remove(supp.c_str());
+  EXPECT_EQ(RunTraced({"inversion"},
+                      "trace=off:suppressions=" + supp).status(), 66);
 }
 
 TEST(ExitStatusTest, BadSuppressionsFileIsOneClearLine) {
   const std::string supp = WriteFile("supp_bad", "cycel:exit_a\n");
-  const Outcome o = RunTraced("inversion", "trace=off:suppressions=" + supp);
-  EXPECT_EQ(o.status, 66);  // nothing suppressed
+  const ChildResult o =
+      RunTraced({"inversion"}, "trace=off:suppressions=" + supp);
+  EXPECT_EQ(o.status(), 66);  // nothing suppressed
   EXPECT_THAT(o.err, HasSubstr(supp + ":1: unknown rule type 'cycel'"));
   EXPECT_THAT(o.err, HasSubstr("no suppressions in force"));
-  std::remove(supp.c_str());
-  const Outcome missing =
-      RunTraced("inversion", "trace=off:suppressions=/nonexistent/supp.txt");
+  const ChildResult missing =
+      RunTraced({"inversion"}, "trace=off:suppressions=/nonexistent/supp.txt");
   EXPECT_THAT(missing.err, HasSubstr("/nonexistent/supp.txt"));
 }
 
 TEST(ExitStatusTest, BadOptionsAreReportedAndIgnored) {
-  const Outcome o = RunTraced("counts 10", "trace=off:bogus=1:events=sometimes");
-  EXPECT_EQ(o.status, 0);
+  const ChildResult o =
+      RunTraced({"counts", "10"}, "trace=off:bogus=1:events=sometimes");
+  EXPECT_EQ(o.status(), 0);
   EXPECT_THAT(o.err, HasSubstr("lockscope: LOCKSCOPE_OPTIONS: unknown option "
                                "'bogus' (try help=1)"));
   EXPECT_THAT(o.err, HasSubstr("bad value 'sometimes' for events"));
 }
 
 TEST(ExitStatusTest, HelpListsTheOptions) {
-  const Outcome o = RunTraced("counts 1", "trace=off:help=1");
-  EXPECT_EQ(o.status, 0);
+  const ChildResult o = RunTraced({"counts", "1"}, "trace=off:help=1");
+  EXPECT_EQ(o.status(), 0);
   EXPECT_THAT(o.err, HasSubstr("watchdog_ms=N"));
 }
 
 TEST(ExitStatusTest, UnwritableTracePathIsOneLineAndTheProgramRuns) {
-  const Outcome o = RunTraced("inversion", "trace=/nonexistent-dir/x.lstrace");
-  EXPECT_EQ(o.status, 66);
+  const ChildResult o =
+      RunTraced({"inversion"}, "trace=/nonexistent-dir/x.lstrace");
+  EXPECT_EQ(o.status(), 66);
   EXPECT_THAT(o.err, HasSubstr("continuing without a trace"));
   EXPECT_THAT(o.err, HasSubstr("/nonexistent-dir/x.lstrace"));
 }

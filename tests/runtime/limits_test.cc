@@ -10,7 +10,6 @@
 // (tests/reliability.cmake); scenarios that need their own options or a
 // whole process run traced_program.
 #include <fcntl.h>
-#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +34,9 @@
 #include "collector/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/files.h"
+#include "tests/testing/temp_dir.h"
 #include "lockscope/lockscope.h"
 #include "runtime/test_only.h"
 
@@ -47,15 +49,10 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
 
-std::string TempName(const std::string& name) {
-  return ::testing::TempDir() + "/limits_" + name + "." +
-         std::to_string(getpid());
-}
+using ::lockscope::testing::ReadFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
+std::string TempName(const std::string& name) {
+  return testing::TempPath("limits_" + name);
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -70,54 +67,30 @@ size_t ResidentBytes() {
   return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
-struct ProgramRun {
-  int status = -1;  // exit status, or 128 + signal
-  std::string out;
-  std::string err;
-};
+using ProgramRun = testing::ChildResult;
 
 // Runs traced_program with LOCKSCOPE_OPTIONS=`options`, as `uid` when not
 // -1 (dropping root, so that directory permissions apply).
 ProgramRun RunProgram(const std::vector<std::string>& args,
-               const std::string& options, uid_t uid = static_cast<uid_t>(-1)) {
-  const std::string out_path = TempName("stdout"), err_path = TempName("stderr");
+                      const std::string& options,
+                      uid_t uid = static_cast<uid_t>(-1)) {
   // Another user may not reach the build tree (a checkout under a 0700
-  // directory, as `mktemp -d` makes): run a copy from the temp directory.
+  // directory, as `mktemp -d` makes): run a copy from the temp directory,
+  // which that user may then enter (but not list).
   std::string program = LOCKSCOPE_TRACED_PROGRAM;
+  testing::ChildOptions child;
+  child.env = {"LOCKSCOPE_OPTIONS=" + options};
   if (uid != static_cast<uid_t>(-1)) {
     program = TempName("traced_program");
     std::ofstream(program, std::ios::binary)
         << std::ifstream(LOCKSCOPE_TRACED_PROGRAM, std::ios::binary).rdbuf();
     chmod(program.c_str(), 0755);
+    chmod(testing::TempDir().c_str(), 0711);
+    child.uid = uid;
   }
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    close(out);
-    close(err);
-    if (uid != static_cast<uid_t>(-1) &&
-        (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0)) {
-      _exit(125);
-    }
-    setenv("LOCKSCOPE_OPTIONS", options.c_str(), 1);
-    std::vector<char*> argv = {const_cast<char*>(program.c_str())};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  ProgramRun run;
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = ReadFile(out_path);
-  run.err = ReadFile(err_path);
-  std::remove(out_path.c_str());
-  std::remove(err_path.c_str());
+  std::vector<std::string> argv = {program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProgramRun run = testing::RunChild(argv, child);
   if (program != LOCKSCOPE_TRACED_PROGRAM) std::remove(program.c_str());
   return run;
 }
@@ -305,7 +278,7 @@ TEST(LimitsProcessTest, ExactEventCountsForAMillionAcquisitions) {
   constexpr uint64_t kPairs = 250000;  // 2 threads x 2 locks x kPairs
   const ProgramRun run = RunProgram({"counts", std::to_string(kPairs)},
                              "trace=" + path + ":events=all:exitcode=0");
-  ASSERT_EQ(run.status, 0) << run.err;
+  ASSERT_EQ(run.status(), 0) << run.err;
   std::map<collector::ObjectId, uint64_t> acquired, released;
   auto data = collector::LoadTrace(path, [&](const collector::TraceEvent& e) {
     if (e.event.type == collector::EventType::kAcquired) ++acquired[e.event.object];
@@ -330,7 +303,7 @@ TEST(LimitsProcessTest, HundredTwentyEightTracedThreadsCountedExactly) {
   const ProgramRun run =
       RunProgram({"threads", std::to_string(kThreads), std::to_string(kRounds)},
                  "trace=" + path + ":events=all:exitcode=0");
-  ASSERT_EQ(run.status, 0) << run.err;
+  ASSERT_EQ(run.status(), 0) << run.err;
   std::map<collector::ObjectId, uint64_t> acquired;
   auto data = collector::LoadTrace(path, [&](const collector::TraceEvent& e) {
     if (e.event.type == collector::EventType::kAcquired) ++acquired[e.event.object];
@@ -354,7 +327,7 @@ TEST(LimitsProcessTest, LocksFromStaticInitializerAndAtexitHandlers) {
   const std::string path = TempName("static") + ".lstrace";
   const ProgramRun run = RunProgram({"static-atexit"},
                              "trace=" + path + ":events=all:exitcode=0");
-  ASSERT_EQ(run.status, 0) << run.err;
+  ASSERT_EQ(run.status(), 0) << run.err;
   // The handler that ran after the trace was closed still locked.
   EXPECT_EQ(run.out, "late-atexit-ok\n");
   EXPECT_EQ(run.err, "");
@@ -382,7 +355,7 @@ TEST(LimitsProcessTest, ForkWhileAnotherThreadHoldsALockTraced) {
   const std::string pattern = TempName("forkheld") + ".%p.lstrace";
   const ProgramRun run = RunProgram({"fork-held"},
                              "trace=" + pattern + ":exitcode=0:report=off");
-  ASSERT_EQ(run.status, 0) << run.err;
+  ASSERT_EQ(run.status(), 0) << run.err;
   int child = 0, child_status = -1, parent = 0;
   ASSERT_EQ(std::sscanf(run.out.c_str(), "%d %d %d", &child, &child_status,
                         &parent),
@@ -413,7 +386,7 @@ TEST(LimitsProcessTest, ForkWhileAnotherThreadHoldsALockTraced) {
 
 // One line on stderr, the program runs to completion, exit status 0.
 void ExpectOneLineAndCarriesOn(const ProgramRun& run, const std::string& pattern) {
-  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.status(), 0) << run.err;
   EXPECT_THAT(Lines(run.err), ElementsAre(MatchesRegex(pattern))) << run.err;
 }
 

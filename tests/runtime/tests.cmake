@@ -6,6 +6,11 @@ lockscope_unit_test(findings_e2e_test
   SOURCES runtime/findings_e2e_test.cc
   LIBS lockscope_tracked
   ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:report=off")
+# The event ring on its own: a producer and a consumer at once (also in the
+# ThreadSanitizer job, scripts/ci-tsan.sh).
+lockscope_unit_test(event_ring_test
+  SOURCES runtime/event_ring_test.cc
+  LIBS lockscope_collector)
 lockscope_unit_test(watchdog_test
   SOURCES runtime/watchdog_test.cc
   LIBS lockscope_tracked absl::synchronization
@@ -30,12 +35,15 @@ target_compile_definitions(exit_status_test PRIVATE
   LOCKSCOPE_TRACED_PROGRAM="$<TARGET_FILE:traced_program>")
 add_dependencies(exit_status_test traced_program)
 
-# errno survives every slow path, traced at events=all. Each test process
-# removes its own trace (errno_test.cc).
+# errno survives every slow path, traced at events=all. The trace goes to
+# this build directory, never a fixed path shared by concurrent runs; each
+# test process removes its own (errno_test.cc).
 lockscope_unit_test(errno_test
   SOURCES runtime/errno_test.cc
   LIBS lockscope_tracked
-  ENV "LOCKSCOPE_OPTIONS=trace=/tmp/lockscope-errno-test.%p.lstrace:events=all:exitcode=0")
+  ENV "LOCKSCOPE_OPTIONS=trace=${CMAKE_CURRENT_BINARY_DIR}/errno_test.%p.lstrace:events=all:exitcode=0")
+target_compile_definitions(errno_test PRIVATE
+  LOCKSCOPE_ERRNO_TRACE_DIR="${CMAKE_CURRENT_BINARY_DIR}")
 
 # One runtime per process: a cycle whose halves live in two shared libraries.
 foreach(_half left right)

@@ -2,57 +2,36 @@
 // child process) read back: exact event counts, findings that survive
 // SIGKILL, abort() and SIGSEGV, and a fork child's own trace.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <map>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "collector/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/temp_dir.h"
 
 namespace lockscope {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct ChildResult {
-  int exit_code = -1;
-  int signal = 0;
-  std::string err;  // the program's stderr, for failure messages
-};
+using ::lockscope::testing::ChildResult;
+using ::lockscope::testing::TempPath;
 
-// Runs traced_program with `args` and LOCKSCOPE_OPTIONS=`options`.
-ChildResult RunProgram(const std::string& args, const std::string& options) {
-  const std::string err_path =
-      ::testing::TempDir() + "/trace_e2e_err." + std::to_string(getpid());
-  const std::string cmd = "LOCKSCOPE_OPTIONS='" + options + "' " +
-                          LOCKSCOPE_TRACED_PROGRAM + " " + args +
-                          " >/dev/null 2>" + err_path;
-  const int status = std::system(cmd.c_str());
-  ChildResult r;
-  if (FILE* f = std::fopen(err_path.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) r.err.append(buf, n);
-    std::fclose(f);
-  }
-  std::remove(err_path.c_str());
-  if (WIFEXITED(status)) {
-    r.exit_code = WEXITSTATUS(status);
-    // The shell reports a child killed by signal N as 128 + N.
-    if (r.exit_code > 128) r.signal = r.exit_code - 128;
-  }
-  return r;
-}
-
-std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "/" + name + "." + std::to_string(getpid()) +
-         ".lstrace";
+// Runs traced_program with `args` and LOCKSCOPE_OPTIONS=`options`; its
+// stderr is kept for failure messages.
+ChildResult RunProgram(const std::vector<std::string>& args,
+                       const std::string& options) {
+  std::vector<std::string> argv = {LOCKSCOPE_TRACED_PROGRAM};
+  argv.insert(argv.end(), args.begin(), args.end());
+  testing::ChildOptions child;
+  child.env = {"LOCKSCOPE_OPTIONS=" + options};
+  child.discard_stdout = true;
+  return testing::RunChild(argv, child);
 }
 
 std::vector<std::string> FindingKinds(const collector::TraceData& data) {
@@ -64,9 +43,9 @@ std::vector<std::string> FindingKinds(const collector::TraceData& data) {
 }
 
 TEST(TraceEndToEndTest, EventCountsAreExactAtEventsAll) {
-  const std::string path = TempPath("counts");
+  const std::string path = TempPath("counts.lstrace");
   constexpr int kPairs = 20000;
-  const ChildResult run = RunProgram("counts " + std::to_string(kPairs),
+  const ChildResult run = RunProgram({"counts", std::to_string(kPairs)},
                              "trace=" + path + ":events=all:exitcode=0");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   absl::flat_hash_map<collector::ObjectId, uint64_t> acquired, released,
@@ -106,8 +85,8 @@ TEST(TraceEndToEndTest, EventCountsAreExactAtEventsAll) {
 }
 
 TEST(TraceEndToEndTest, FindingSurvivesSigkill) {
-  const std::string path = TempPath("kill");
-  const ChildResult run = RunProgram("kill", "trace=" + path);
+  const std::string path = TempPath("kill.lstrace");
+  const ChildResult run = RunProgram({"kill"}, "trace=" + path);
   EXPECT_EQ(run.signal, SIGKILL) << run.err;
   auto data = collector::LoadTrace(path);
   ASSERT_TRUE(data.ok()) << data.status();
@@ -125,8 +104,8 @@ TEST(TraceEndToEndTest, FindingSurvivesSigkill) {
 }
 
 TEST(TraceEndToEndTest, AbortKeepsTheTraceReadable) {
-  const std::string path = TempPath("abort");
-  const ChildResult run = RunProgram("abort", "trace=" + path);
+  const std::string path = TempPath("abort.lstrace");
+  const ChildResult run = RunProgram({"abort"}, "trace=" + path);
   EXPECT_EQ(run.signal, SIGABRT) << run.err;
   auto data = collector::LoadTrace(path);
   ASSERT_TRUE(data.ok()) << data.status();
@@ -135,8 +114,8 @@ TEST(TraceEndToEndTest, AbortKeepsTheTraceReadable) {
 }
 
 TEST(TraceEndToEndTest, SegfaultKeepsTheTraceReadable) {
-  const std::string path = TempPath("segv");
-  const ChildResult run = RunProgram("segv", "trace=" + path);
+  const std::string path = TempPath("segv.lstrace");
+  const ChildResult run = RunProgram({"segv"}, "trace=" + path);
   EXPECT_EQ(run.signal, SIGSEGV) << run.err;
   auto data = collector::LoadTrace(path);
   ASSERT_TRUE(data.ok()) << data.status();
@@ -145,19 +124,15 @@ TEST(TraceEndToEndTest, SegfaultKeepsTheTraceReadable) {
 }
 
 TEST(TraceEndToEndTest, ForkChildWritesItsOwnTrace) {
-  const std::string dir = ::testing::TempDir();
-  const std::string pattern =
-      dir + "/fork." + std::to_string(getpid()) + ".%p.lstrace";
-  const std::string out = dir + "/fork_out." + std::to_string(getpid());
-  const std::string cmd = "LOCKSCOPE_OPTIONS='trace=" + pattern +
-                          ":exitcode=0' " + LOCKSCOPE_TRACED_PROGRAM +
-                          " fork >" + out + " 2>/dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  FILE* f = std::fopen(out.c_str(), "r");
-  ASSERT_NE(f, nullptr);
+  const std::string pattern = TempPath("fork.%p.lstrace");
+  testing::ChildOptions options;
+  options.env = {"LOCKSCOPE_OPTIONS=trace=" + pattern + ":exitcode=0"};
+  options.discard_stderr = true;
+  const ChildResult run =
+      testing::RunChild({LOCKSCOPE_TRACED_PROGRAM, "fork"}, options);
+  ASSERT_EQ(run.status(), 0) << run.error;
   int child = 0;
-  ASSERT_EQ(std::fscanf(f, "%d", &child), 1);
-  std::fclose(f);
+  ASSERT_EQ(std::sscanf(run.out.c_str(), "%d", &child), 1) << run.out;
   std::string child_path = pattern;
   child_path.replace(child_path.find("%p"), 2, std::to_string(child));
   auto data = collector::LoadTrace(child_path);
@@ -171,7 +146,6 @@ TEST(TraceEndToEndTest, ForkChildWritesItsOwnTrace) {
   }
   EXPECT_TRUE(names_child);
   std::remove(child_path.c_str());
-  std::remove(out.c_str());
 }
 
 }  // namespace

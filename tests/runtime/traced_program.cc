@@ -7,8 +7,9 @@
 //   traced_program segv          an inversion, then a null dereference
 //   traced_program fork          fork; parent and child each make a finding
 //   traced_program inversion     an inversion (a finding), then exit 0
-//   traced_program inversion-pause  an inversion, 2 s later a line on
-//                                stderr, then exit 0 (exit_status_test.cc)
+//   traced_program inversion-pause  an inversion, then at EOF on stdin a
+//                                line on stderr, then exit 0
+//                                (exit_status_test.cc)
 //   traced_program events-pause N  N lock/unlock pairs of one lock, no
 //                                finding; print "ready", _exit at EOF on stdin
 //
@@ -37,7 +38,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -262,9 +262,12 @@ int main(int argc, char** argv) {
   }
   if (mode == "inversion-pause") {
     // The report is the collector thread's to print; it must not wait for
-    // the exit (nor for flush_ms) to do so.
+    // the exit (nor for flush_ms) to do so. The parent closes stdin once it
+    // has read the report.
     Inversion("pause_a", "pause_b");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+    char c;
+    while (read(STDIN_FILENO, &c, 1) > 0) {
+    }
     std::fputs("traced_program: still running\n", stderr);
     return 0;
   }

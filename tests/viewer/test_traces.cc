@@ -352,22 +352,4 @@ void WriteSingleFindingTrace(const std::string& path, FindingKind kind,
   b.End(100);
 }
 
-std::string TempPath(const std::string& name) {
-  static int counter = 0;
-  return ::testing::TempDir() + "/lsv_" + std::to_string(getpid()) + "_" +
-         std::to_string(counter++) + "_" + name;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
 }  // namespace lockscope::viewer::test_traces

@@ -11,6 +11,8 @@
 
 #include "collector/model.h"
 #include "collector/trace_writer.h"
+#include "tests/testing/files.h"
+#include "tests/testing/temp_dir.h"
 
 namespace lockscope::viewer::test_traces {
 
@@ -93,13 +95,10 @@ void WriteHalfInversion(const std::string& path, int64_t pid, bool forward);
 void WriteSingleFindingTrace(const std::string& path, collector::FindingKind kind,
                              bool suppressed = false, bool guarded = false);
 
-// A fresh path under ::testing::TempDir(), unique to this process.
-std::string TempPath(const std::string& name);
-
-// Reads a whole file.
-std::string ReadFile(const std::string& path);
-// Writes `bytes` to a file.
-void WriteFile(const std::string& path, const std::string& bytes);
+// The shared helpers (tests/testing/), under the names these tests use.
+using ::lockscope::testing::ReadFile;
+using ::lockscope::testing::TempPath;
+using ::lockscope::testing::WriteFile;
 
 }  // namespace lockscope::viewer::test_traces
 

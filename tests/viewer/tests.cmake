@@ -7,6 +7,22 @@ lockscope_unit_test(viewer_output_test
 lockscope_unit_test(viewer_trace_set_test
   SOURCES viewer/trace_set_test.cc viewer/test_traces.cc
   LIBS lockscope_viewer lockscope_collector)
+# What the CLI reaches only through `check` and cross-trace analysis, called
+# directly: the verdict policy and the merge of several traces.
+lockscope_unit_test(viewer_verdict_test
+  SOURCES viewer/verdict_test.cc viewer/test_traces.cc
+  LIBS lockscope_viewer lockscope_collector)
+lockscope_unit_test(viewer_merge_analysis_test
+  SOURCES viewer/merge_analysis_test.cc
+  LIBS lockscope_viewer lockscope_collector)
+# The CLI's main() in-process: viewer/main.cc compiled again with main
+# renamed (viewer/cli_main.cc).
+lockscope_unit_test(viewer_main_inprocess_test
+  SOURCES viewer/main_inprocess_test.cc viewer/cli_main.cc
+          viewer/test_traces.cc
+  LIBS lockscope_viewer lockscope_collector CLI11::CLI11)
+target_compile_definitions(viewer_main_inprocess_test PRIVATE
+  LOCKSCOPE_VERSION="${PROJECT_VERSION}")
 
 # One binary for the end-to-end tests, one source file per subcommand.
 lockscope_unit_test(viewer_cli_test

@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "collector/suppressions.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/viewer/test_traces.h"
@@ -250,90 +249,6 @@ TEST(TraceSetTest, UnreadableTraceIsAnErrorNamingTheFile) {
       LoadTraces({missing}, LoadOptions{});
   ASSERT_FALSE(traces.ok());
   EXPECT_THAT(std::string(traces.status().message()), HasSubstr(missing));
-}
-
-// --- verdicts -------------------------------------------------------------
-
-std::vector<Verdict> JudgeSingle(FindingKind kind, bool suppressed,
-                                 bool guarded, const FailPolicy& policy,
-                                 const collector::Suppressions* rules,
-                                 std::vector<collector::TraceData>* keep,
-                                 Analysis* analysis) {
-  const std::string path = TempPath("single.lstrace");
-  test_traces::WriteSingleFindingTrace(path, kind, suppressed, guarded);
-  *keep = Load({path});
-  *analysis = Analysis::Build(*keep);
-  return Judge(*analysis, rules, policy);
-}
-
-bool Fails(FindingKind kind, bool suppressed, bool guarded,
-           const FailPolicy& policy,
-           const collector::Suppressions* rules = nullptr) {
-  std::vector<collector::TraceData> traces;
-  Analysis analysis;
-  const std::vector<Verdict> verdicts =
-      JudgeSingle(kind, suppressed, guarded, policy, rules, &traces, &analysis);
-  EXPECT_EQ(verdicts.size(), 1u);
-  return AnyFailing(verdicts);
-}
-
-TEST(VerdictTest, DefaultPolicyFailsUnguardedErrorsOnly) {
-  EXPECT_TRUE(Fails(FindingKind::kLockOrderCycle, false, false, {}));
-  EXPECT_TRUE(Fails(FindingKind::kCrossThreadBorrow, false, false, {}));
-  EXPECT_FALSE(Fails(FindingKind::kLockOrderCycle, false, true, {}));
-  EXPECT_FALSE(Fails(FindingKind::kLockClassCycle, false, false, {}));
-  EXPECT_FALSE(Fails(FindingKind::kLockOrderCycle, true, false, {}));
-}
-
-TEST(VerdictTest, StrictFailsGuardedAndWarningsButNotSuppressed) {
-  FailPolicy strict;
-  strict.strict = true;
-  EXPECT_TRUE(Fails(FindingKind::kLockOrderCycle, false, true, strict));
-  EXPECT_TRUE(Fails(FindingKind::kLockClassCycle, false, false, strict));
-  EXPECT_FALSE(Fails(FindingKind::kLockOrderCycle, true, false, strict));
-}
-
-TEST(VerdictTest, FailOnRestrictsKinds) {
-  FailPolicy policy;
-  policy.fail_on = {FindingKind::kCrossThreadBorrow};
-  EXPECT_FALSE(Fails(FindingKind::kLockOrderCycle, false, false, policy));
-  EXPECT_TRUE(Fails(FindingKind::kCrossThreadBorrow, false, false, policy));
-}
-
-TEST(VerdictTest, SuppressionFileRuleIsReported) {
-  absl::StatusOr<collector::Suppressions> rules =
-      collector::Suppressions::Parse("cycle:Offender\n", "test.supp");
-  ASSERT_TRUE(rules.ok()) << rules.status();
-  std::vector<collector::TraceData> traces;
-  Analysis analysis;
-  const std::vector<Verdict> verdicts =
-      JudgeSingle(FindingKind::kLockOrderCycle, false, false, {}, &*rules,
-                  &traces, &analysis);
-  ASSERT_EQ(verdicts.size(), 1u);
-  EXPECT_TRUE(verdicts[0].suppressed);
-  EXPECT_FALSE(verdicts[0].failing);
-  EXPECT_THAT(verdicts[0].suppressed_by, HasSubstr("Offender"));
-}
-
-TEST(VerdictTest, FingerprintIgnoresIdsButNotLocks) {
-  const std::string a = TempPath("a.lstrace");
-  const std::string b = TempPath("b.lstrace");
-  test_traces::WriteHalfInversion(a, 1, true);
-  test_traces::WriteHalfInversion(b, 2, false);
-  const Analysis one = Analysis::Build(Load({a, b}));
-  const Analysis other = Analysis::Build(Load({b, a}));
-  const AnalyzedFinding* x = FirstOfKind(one, FindingKind::kLockOrderCycle);
-  const AnalyzedFinding* y = FirstOfKind(other, FindingKind::kLockOrderCycle);
-  ASSERT_NE(x, nullptr);
-  ASSERT_NE(y, nullptr);
-  EXPECT_EQ(Fingerprint(x->finding, one), Fingerprint(y->finding, other));
-  EXPECT_EQ(Fingerprint(x->finding, one).size(), 16u);
-
-  const std::string bank = TempPath("bank.lstrace");
-  test_traces::WriteBankTrace(bank);
-  const Analysis banked = Analysis::Build(Load({bank}));
-  EXPECT_NE(Fingerprint(banked.findings[0].finding, banked),
-            Fingerprint(x->finding, one));
 }
 
 }  // namespace
