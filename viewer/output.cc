@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "collector/printable.h"
 
 namespace lockscope::viewer {
 
@@ -48,11 +49,7 @@ std::string Style::Green(std::string_view text) const {
 std::string Style::Dim(std::string_view text) const { return Wrap("2", text); }
 
 std::string OneLine(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return out;
+  return collector::Printable(text);
 }
 
 namespace {

@@ -35,3 +35,15 @@ lockscope_unit_test(errno_test
   SOURCES runtime/errno_test.cc
   LIBS lockscope_tracked
   ENV "LOCKSCOPE_OPTIONS=trace=/tmp/lockscope-errno-test.%p.lstrace:events=all:exitcode=0")
+
+# Secure-execution mode: a setuid-root copy of setuid_program, run as nobody,
+# opens no file LOCKSCOPE_OPTIONS names (issue #16).
+add_executable(setuid_program runtime/setuid_program.cc)
+target_link_libraries(setuid_program PRIVATE lockscope_tracked)
+lockscope_warnings(setuid_program)
+lockscope_unit_test(secure_mode_test
+  SOURCES runtime/secure_mode_test.cc
+  LIBS lockscope_runtime)
+target_compile_definitions(secure_mode_test PRIVATE
+  LOCKSCOPE_SETUID_PROGRAM="$<TARGET_FILE:setuid_program>")
+add_dependencies(secure_mode_test setuid_program)
