@@ -99,6 +99,13 @@ std::string JsonString(std::string_view text) {
       if (len == 0) {
         out += "\\ufffd";
         ++i;
+      } else if (len == 2 && c == 0xc2 &&
+                 static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+        // A C1 control (U+0080..U+009F): escaped, so JSON printed on a
+        // terminal cannot drive it.
+        out += absl::StrFormat("\\u%04x",
+                               static_cast<unsigned char>(text[i + 1]));
+        i += len;
       } else {
         out.append(text.substr(i, len));
         i += len;
@@ -144,6 +151,13 @@ std::string XmlEscape(std::string_view text) {
       if (len == 0) {
         out += "&#xFFFD;";
         ++i;
+      } else if (len == 2 && c == 0xc2 &&
+                 static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+        // A C1 control, as a character reference (raw, it could drive a
+        // terminal the XML is printed on).
+        out += absl::StrFormat("&#x%X;",
+                               static_cast<unsigned char>(text[i + 1]));
+        i += len;
       } else {
         out.append(text.substr(i, len));
         i += len;
