@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "collector/printable.h"
 
 namespace lockscope::collector {
 namespace {
@@ -274,7 +275,7 @@ StackLabels LabelsFor(const Finding& finding, const FindingContext& context) {
 void AppendOtherBody(std::string* out, const Finding& finding,
                      const FindingContext& context, const ReportStyle& style) {
   if (!finding.message.empty()) {
-    absl::StrAppend(out, "  ", finding.message, "\n");
+    absl::StrAppend(out, "  ", Printable(finding.message), "\n");
   }
   for (ObjectId id : finding.objects) {
     const ObjectInfo* info = context.Object(id);
@@ -317,7 +318,9 @@ std::string FormatHeadline(const Finding& finding) {
 }
 
 std::string FormatOneLine(const Finding& finding,
-                          const FindingContext& context) {
+                          const FindingContext& trace_context) {
+  // Names come from the traced program: no control character is printed.
+  const PrintableContext context(trace_context);
   std::string out(FindingKindName(finding.kind));
   if (IsCycle(finding.kind)) {
     absl::StrAppend(&out, " ", CycleText(finding, context));
@@ -338,8 +341,11 @@ std::string FormatOneLine(const Finding& finding,
   return out;
 }
 
-std::string FormatReport(const Finding& finding, const FindingContext& context,
+std::string FormatReport(const Finding& finding,
+                         const FindingContext& trace_context,
                          const ReportStyle& style) {
+  // Names come from the traced program: no control character is printed.
+  const PrintableContext context(trace_context);
   std::string out;
   if (style.color) {
     absl::StrAppend(&out, "\033[1;31m", FormatHeadline(finding), "\033[0m\n");

@@ -39,7 +39,8 @@ struct ReportStyle {
 };
 
 // The full multi-line report of one finding, ending in a SUMMARY line and a
-// newline.
+// newline. Names and the message are printed Printable (printable.h): no
+// control character from a trace reaches the text.
 std::string FormatReport(const Finding& finding, const FindingContext& context,
                          const ReportStyle& style = {});
 

@@ -19,8 +19,6 @@
 // write(2) in Flush() returning and Flush() recording its progress.
 #include "collector/trace_writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +30,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "collector/output_file.h"
 #include "collector/trace_reader.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "proto/trace.pb.h"
@@ -236,42 +235,9 @@ TraceWriter::TraceWriter(int fd, std::string path,
 
 absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Create(
     const std::string& path, const TraceHeaderInfo& header) {
-  // O_NONBLOCK keeps open() from hanging on a FIFO; it is cleared below
-  // once the file is known to be regular. Truncation waits until the file
-  // is known to be ours.
-  const int fd = open(path.c_str(),
-                      O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-                      0644);
-  if (fd < 0) {
-    const int err = errno;
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "cannot open trace file '%s': %s%s", path, std::strerror(err),
-        err == ELOOP ? " (it is a symbolic link; refusing to follow it)" : ""));
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "cannot open trace file '%s': not a regular file", path));
-  }
-  // A file planted by another user in a shared directory (/tmp) would
-  // receive our trace (and could be read by that user): refuse it.
-  if (st.st_uid != geteuid()) {
-    close(fd);
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "cannot open trace file '%s': owned by uid %d, not by this user; "
-        "refusing to write into it",
-        path, st.st_uid));
-  }
-  if (ftruncate(fd, 0) != 0) {
-    const int err = errno;
-    close(fd);
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "cannot truncate trace file '%s': %s", path, std::strerror(err)));
-  }
-  const int flags = fcntl(fd, F_GETFL);
-  if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-  return std::unique_ptr<TraceWriter>(new TraceWriter(fd, path, header));
+  absl::StatusOr<int> fd = CreateOutputFile(path, "trace file");
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<TraceWriter>(new TraceWriter(*fd, path, header));
 }
 
 std::unique_ptr<TraceWriter> TraceWriter::FromFd(

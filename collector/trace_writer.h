@@ -48,10 +48,10 @@ struct TraceEndInfo {
 
 class TraceWriter {
  public:
-  // Creates `path` (truncating a regular file of this user; refusing to
-  // follow a symlink, to open anything but a regular file, or to write into
-  // a file another user owns) and writes the Header record. Errors name the
-  // path and errno.
+  // Creates `path` with CreateOutputFile (collector/output_file.h: mode
+  // 0600; an existing file replaced only if it is a regular file of the
+  // real user; links never followed) and writes the Header record. Errors
+  // name the path and errno.
   static absl::StatusOr<std::unique_ptr<TraceWriter>> Create(
       const std::string& path, const TraceHeaderInfo& header);
   // Writes to an already open descriptor (tests, pipes). Takes ownership.

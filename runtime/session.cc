@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "runtime/keep_errno.h"
+#include "runtime/secure_mode.h"
 #include "runtime/watchdog.h"
 
 namespace lockscope::runtime {
@@ -150,6 +151,11 @@ void Session::Init() {
   for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
   if (options_.help) std::fputs(OptionsHelp().c_str(), stderr);
   if (IsListingTests()) options_.trace.clear();
+  // Setuid and the like: whoever runs the program may not pick its files.
+  if (InSecureExecution()) {
+    const std::string why = DropFileOptions(&options_);
+    if (!why.empty()) std::fprintf(stderr, "%s\n", why.c_str());
+  }
   if (!options_.suppressions.empty()) {
     auto s = collector::Suppressions::Load(options_.suppressions);
     if (s.ok()) {

@@ -21,7 +21,9 @@ lockscope_unit_test(limits_test
   LIBS lockscope_tracked lockscope_collector
   ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:report=off")
 target_compile_definitions(limits_test PRIVATE
-  LOCKSCOPE_TRACED_PROGRAM="$<TARGET_FILE:traced_program>")
+  LOCKSCOPE_TRACED_PROGRAM="$<TARGET_FILE:traced_program>"
+  LOCKSCOPE_RUNTIME_LIBRARY="$<TARGET_FILE:lockscope_runtime>"
+  LOCKSCOPE_PROTO_LIBRARY="$<TARGET_FILE:lockscope_proto>")
 add_dependencies(limits_test traced_program)
 
 # --- The trace corpus: seeds made by running real tracked programs at build

@@ -20,14 +20,15 @@ std::string CellLine(const Finding& finding, const Analysis& analysis,
                      const Style& style) {
   if (finding.objects.empty()) return "(unknown cell)";
   const collector::ObjectId id = finding.objects[0];
-  std::string text = style.Bold(collector::ObjectName(id, analysis));
+  std::string text = style.Bold(OneLine(collector::ObjectName(id, analysis)));
   if (const collector::ObjectInfo* cell = analysis.Object(id)) {
     absl::StrAppend(&text, " (", ToAbsl(collector::ObjectKindName(cell->kind)),
                     " created at ",
                     OneLine(FormatSite(cell->created.file, cell->created.line)));
     if (cell->created_thread != 0) {
       absl::StrAppend(&text, " in ",
-                      collector::ThreadName(cell->created_thread, analysis));
+                      OneLine(collector::ThreadName(cell->created_thread,
+                                                    analysis)));
     }
     absl::StrAppend(&text, ")");
   }
@@ -41,7 +42,8 @@ ThreadId OwnerOf(const Finding& finding, const Analysis& analysis) {
 }
 
 std::string ThreadOrUnknown(ThreadId id, const Analysis& analysis) {
-  return id == 0 ? "unknown thread" : collector::ThreadName(id, analysis);
+  return id == 0 ? "unknown thread"
+                 : OneLine(collector::ThreadName(id, analysis));
 }
 
 void PrintProvenance(const AnalyzedFinding& analyzed,

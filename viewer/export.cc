@@ -5,9 +5,7 @@
 // acquired), holds (acquired to released) and borrows (borrow to its
 // release); findings are "i" (instant) events; "M" metadata names the
 // process and threads. Times are microseconds since the trace start.
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <memory>
 #include <optional>
 
 #include <CLI/CLI.hpp>
@@ -15,7 +13,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "collector/output_file.h"
 #include "collector/report.h"
+#include "viewer/fd_ostream.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -231,15 +231,13 @@ class ExportCommand : public Subcommand {
     // Pass 1: names; pass 2: events (see events.cc for why two).
     absl::StatusOr<TraceData> trace = LoadOne(path_, context.load_options());
     if (!trace.ok()) return trace.status();
-    std::ofstream file;
+    std::unique_ptr<FdOstream> file;
     std::ostream* out = &context.out;
     if (!output_.empty() && output_ != "-") {
-      file.open(output_, std::ios::binary | std::ios::trunc);
-      if (!file) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(output_, ": cannot create: ", std::strerror(errno)));
-      }
-      out = &file;
+      absl::StatusOr<int> fd = collector::CreateOutputFile(output_);
+      if (!fd.ok()) return fd.status();
+      file = std::make_unique<FdOstream>(*fd);
+      out = file.get();
     }
     ChromeWriter writer(*trace, *out);
     writer.Begin();

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "collector/report.h"
 #include "viewer/subcommand.h"
 #include "viewer/verdict.h"
@@ -64,18 +65,17 @@ struct Graph {
   absl::flat_hash_map<std::pair<std::string, std::string>, size_t> edge_index;
 };
 
-// A DOT string literal; "\n" in `text` become DOT line breaks.
+// A DOT string literal; "\n" in `text` become DOT line breaks, other
+// control characters (C0, DEL, C1) spaces.
 std::string DotString(std::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out.push_back(' ');
-    } else {
+  bool first = true;
+  for (absl::string_view line :
+       absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
+    if (!first) out += "\\n";
+    first = false;
+    for (char c : OneLine(std::string_view(line.data(), line.size()))) {
+      if (c == '"' || c == '\\') out.push_back('\\');
       out.push_back(c);
     }
   }

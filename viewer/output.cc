@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "collector/printable.h"
 
 namespace lockscope::viewer {
 
@@ -48,11 +49,7 @@ std::string Style::Green(std::string_view text) const {
 std::string Style::Dim(std::string_view text) const { return Wrap("2", text); }
 
 std::string OneLine(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return out;
+  return collector::Printable(text);
 }
 
 namespace {
@@ -102,6 +99,13 @@ std::string JsonString(std::string_view text) {
       if (len == 0) {
         out += "\\ufffd";
         ++i;
+      } else if (len == 2 && c == 0xc2 &&
+                 static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+        // A C1 control (U+0080..U+009F): escaped, so JSON printed on a
+        // terminal cannot drive it.
+        out += absl::StrFormat("\\u%04x",
+                               static_cast<unsigned char>(text[i + 1]));
+        i += len;
       } else {
         out.append(text.substr(i, len));
         i += len;
@@ -147,6 +151,13 @@ std::string XmlEscape(std::string_view text) {
       if (len == 0) {
         out += "&#xFFFD;";
         ++i;
+      } else if (len == 2 && c == 0xc2 &&
+                 static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+        // A C1 control, as a character reference (raw, it could drive a
+        // terminal the XML is printed on).
+        out += absl::StrFormat("&#x%X;",
+                               static_cast<unsigned char>(text[i + 1]));
+        i += len;
       } else {
         out.append(text.substr(i, len));
         i += len;

@@ -52,8 +52,10 @@ class Style {
   bool color_;
 };
 
-// `text` with every control character (newlines included) replaced by a
-// space, so an untrusted string cannot break a one-line message.
+// `text` with every control character (C0 including newlines, DEL, C1)
+// replaced by a space and invalid UTF-8 by U+FFFD (collector::Printable),
+// so an untrusted string cannot break a one-line message or drive a
+// terminal.
 std::string OneLine(std::string_view text);
 
 // A JSON string literal, quotes included. Invalid UTF-8 bytes become U+FFFD

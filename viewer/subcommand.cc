@@ -1,13 +1,15 @@
 #include "viewer/subcommand.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include <CLI/CLI.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "collector/output_file.h"
 
 namespace lockscope::viewer {
 
@@ -65,18 +67,14 @@ absl::Status WriteOutput(const std::string& path, std::string_view text,
     return out ? absl::OkStatus()
                : absl::UnavailableError("error writing to standard output");
   }
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": cannot create: ", std::strerror(errno)));
-  }
-  file << text;
-  file.close();
-  if (!file) {
-    return absl::UnavailableError(
+  absl::StatusOr<int> fd = collector::CreateOutputFile(path);
+  if (!fd.ok()) return fd.status();
+  absl::Status written = collector::WriteAll(*fd, text, path);
+  if (close(*fd) != 0 && written.ok()) {
+    written = absl::UnavailableError(
         absl::StrCat(path, ": write failed: ", std::strerror(errno)));
   }
-  return absl::OkStatus();
+  return written;
 }
 
 absl::flat_hash_map<collector::ObjectId, std::string> UniqueObjectNames(

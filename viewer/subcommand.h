@@ -88,8 +88,9 @@ struct LoadedSet {
 absl::StatusOr<LoadedSet> LoadAndAnalyze(const std::vector<std::string>& paths,
                                          const CommandContext& context);
 
-// Writes `text` to `path`, or to `out` when path is empty or "-". Errors
-// name the path and the system's reason.
+// Writes `text` to `path`, or to `out` when path is empty or "-". The file
+// is made by collector::CreateOutputFile (0600; never through a link, never
+// into another user's file). Errors name the path and the system's reason.
 absl::Status WriteOutput(const std::string& path, std::string_view text,
                          std::ostream& out);
 

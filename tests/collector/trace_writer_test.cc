@@ -284,7 +284,7 @@ TEST(TraceWriterTest, CreateRefusesANonRegularFile) {
   std::remove(path.c_str());
 }
 
-TEST(TraceWriterTest, CreateTruncatesAnExistingFileWithMode0644) {
+TEST(TraceWriterTest, CreateTruncatesAnExistingFileAndCreatesNewOnesOwnerOnly) {
   const std::string path = TempPath("truncate.lstrace");
   {
     std::ofstream out(path);
@@ -304,7 +304,7 @@ TEST(TraceWriterTest, CreateTruncatesAnExistingFileWithMode0644) {
   umask(old_mask);
   struct stat st;
   ASSERT_EQ(stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
   std::remove(path.c_str());
 }
 

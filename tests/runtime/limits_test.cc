@@ -80,18 +80,32 @@ ProgramRun RunProgram(const std::vector<std::string>& args,
   std::string program = LOCKSCOPE_TRACED_PROGRAM;
   testing::ChildOptions child;
   child.env = {"LOCKSCOPE_OPTIONS=" + options};
+  // The copy finds the runtime's shared libraries, copied beside it, through
+  // LD_LIBRARY_PATH (searched before the build tree's run path).
+  std::vector<std::string> copies;
+  const auto copy = [&copies](const std::string& from,
+                              const std::string& to) {
+    std::ofstream(to, std::ios::binary)
+        << std::ifstream(from, std::ios::binary).rdbuf();
+    chmod(to.c_str(), 0755);
+    copies.push_back(to);
+  };
   if (uid != static_cast<uid_t>(-1)) {
+    const std::string libs = TempName("traced_program_libs");
+    mkdir(libs.c_str(), 0755);
+    copy(LOCKSCOPE_RUNTIME_LIBRARY, libs + "/liblockscope.so.0");
+    copy(LOCKSCOPE_PROTO_LIBRARY, libs + "/liblockscope_proto.so.0");
     program = TempName("traced_program");
-    std::ofstream(program, std::ios::binary)
-        << std::ifstream(LOCKSCOPE_TRACED_PROGRAM, std::ios::binary).rdbuf();
-    chmod(program.c_str(), 0755);
+    copy(LOCKSCOPE_TRACED_PROGRAM, program);
+    copies.push_back(libs);
     chmod(testing::TempDir().c_str(), 0711);
+    child.env.push_back("LD_LIBRARY_PATH=" + libs);
     child.uid = uid;
   }
   std::vector<std::string> argv = {program};
   argv.insert(argv.end(), args.begin(), args.end());
   ProgramRun run = testing::RunChild(argv, child);
-  if (program != LOCKSCOPE_TRACED_PROGRAM) std::remove(program.c_str());
+  for (const std::string& path : copies) std::remove(path.c_str());
   return run;
 }
 

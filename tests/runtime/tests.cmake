@@ -57,3 +57,30 @@ lockscope_unit_test(two_libraries_test
   SOURCES runtime/two_libraries_test.cc
   LIBS two_libraries_left two_libraries_right
   ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:report=off")
+
+# Secure-execution mode: a setuid-root copy of setuid_program, run as nobody,
+# opens no file LOCKSCOPE_OPTIONS names (issue #16).
+# Everything lockscope is linked in (the runtime's, the collector's and the
+# schema's objects, no lockscope shared library): a setuid program finds no
+# library through $ORIGIN or LD_LIBRARY_PATH, and the build tree may sit in a
+# directory that nobody cannot enter.
+add_executable(setuid_program runtime/setuid_program.cc
+  $<TARGET_OBJECTS:lockscope_runtime_objects>
+  $<TARGET_OBJECTS:lockscope_proto_objects>)
+target_compile_definitions(setuid_program PRIVATE TRACK_THREAD_BORROWS)
+target_include_directories(setuid_program PRIVATE ${PROJECT_SOURCE_DIR}
+  ${PROJECT_SOURCE_DIR}/instrument)
+target_link_libraries(setuid_program PRIVATE
+  $<TARGET_FILE:lockscope_collector> protobuf::libprotobuf
+  PkgConfig::LIBUNWIND PkgConfig::LIBDW absl::synchronization
+  absl::raw_logging_internal absl::status absl::statusor absl::strings
+  absl::str_format absl::hash absl::raw_hash_set Threads::Threads
+  ${CMAKE_DL_LIBS})
+add_dependencies(setuid_program lockscope_collector)
+lockscope_warnings(setuid_program)
+lockscope_unit_test(secure_mode_test
+  SOURCES runtime/secure_mode_test.cc
+  LIBS lockscope_runtime absl::strings)
+target_compile_definitions(secure_mode_test PRIVATE
+  LOCKSCOPE_SETUID_PROGRAM="$<TARGET_FILE:setuid_program>")
+add_dependencies(secure_mode_test setuid_program)

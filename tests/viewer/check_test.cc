@@ -119,7 +119,7 @@ TEST(CheckTest, OutputFile) {
   EXPECT_NE(MustParse(ReadFile(out)), nullptr);
   ExpectOneLineError(RunCli({"check", "-o", TempPath("no/such/dir/x.txt"),
                              BankTrace()}),
-                     "cannot create");
+                     "cannot open output file");
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 lockscope_unit_test(viewer_output_test
   SOURCES viewer/output_test.cc viewer/json_checker.cc
   LIBS lockscope_viewer lockscope_collector)
+lockscope_unit_test(viewer_setid_check_test
+  SOURCES viewer/setid_check_test.cc
+  LIBS lockscope_viewer)
 lockscope_unit_test(viewer_trace_set_test
   SOURCES viewer/trace_set_test.cc viewer/test_traces.cc
   LIBS lockscope_viewer lockscope_collector)
@@ -38,6 +41,8 @@ lockscope_unit_test(viewer_cli_test
           viewer/check_sarif_test.cc
           viewer/merge_test.cc
           viewer/export_test.cc
+          viewer/hostile_trace_test.cc
+          viewer/output_files_test.cc
           viewer/cli_fixture.cc
           viewer/run_cli.cc
           viewer/json_checker.cc
