@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "runtime/findings_factory.h"
 #include "runtime/keep_errno.h"
 #include "runtime/watchdog.h"
 
@@ -308,16 +309,9 @@ ObjectState* Session::NewObject(ObjectKind kind, std::string_view name,
 
 void Session::DestroyObject(ObjectState* object, bool held) {
   if (held) {
-    collector::Finding f;
-    f.kind = collector::FindingKind::kDestroyedWhileHeld;
-    f.objects = {object->id()};
-    f.threads = {CurrentThread()->id()};
-    f.stack = CaptureStack(3);
-    f.message = absl::StrCat(
-        std::string(collector::ObjectKindName(object->info.kind)), " '",
-        object->info.name,
-        "' destroyed while ",
-        object->kind == ObjectKind::kCell ? "borrowed" : "held");
+    const collector::ThreadId thread = CurrentThread()->id();
+    collector::Finding f =
+        DestroyedWhileHeldFinding(thread, *object, CaptureStack(3));
     Announce(object);
     Report(std::move(f), 0);
   }
