@@ -85,11 +85,11 @@ inline collector::RawEvent MakeEvent(int64_t now, const ObjectState* o,
   return e;
 }
 
-// Every EventRing::kDrainEvery events: wakes the collector, so that it
-// drains a quarter-full ring while this thread goes on.
+// Every EventRing::kDrainEvery events: wakes the background thread, so that
+// it drains a quarter-full ring while this thread goes on.
 __attribute__((noinline)) void DrainSoonSlow() {
   KeepErrno keep_errno;
-  Session::Get().WakeCollector();
+  Session::Get().WakeBackgroundThread();
 }
 
 inline void Record(ThreadState* t, int64_t now, const ObjectState* o,
