@@ -91,8 +91,8 @@ std::unique_ptr<Session::Context> Session::MakeContext(
 // (symbolized once per pc) and a flush, so that even a SIGKILL right after
 // leaves it in the trace, symbolized. The report on stderr (its context
 // copied out of the registry and formatted: hundreds of microseconds for a
-// long cycle) is left to the collector thread, woken at once; it is made
-// here when there is no collector or halt_on_finding is set.
+// long cycle) is left to the background thread, woken at once; it is made
+// here when there is no background thread or halt_on_finding is set.
 void Session::EmitFinding(collector::Finding finding) {
   PendingReport pending;
   if (!suppressions_.empty()) {

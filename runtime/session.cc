@@ -332,9 +332,9 @@ __attribute__((noinline)) collector::StackId Session::CaptureStack(
 }
 
 void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
-  for (collector::Finding& f : lock_order_.AddEdges(edges, &registry_, &trace_)) {
-    EmitFinding(std::move(f));
-  }
+  std::vector<collector::Finding> findings =
+      lock_order_.AddEdges(edges, &registry_, &trace_);
+  for (collector::Finding& f : findings) EmitFinding(std::move(f));
 }
 
 std::vector<collector::Finding> Session::TestOnlyFindings() {

@@ -2,12 +2,12 @@
 // that owns the options and the parts below, each with its own lock, and
 // ties them together for the hooks' slow paths.
 //
-//   Registry          threads and objects            runtime/registry.h
-//   LockOrder         the lock-order graph           runtime/lock_order.h
-//   FindingStore      findings, pending reports      runtime/finding_store.h
-//   SymbolCache       pcs to frames                  runtime/symbol_cache.h
-//   TraceSink         the trace file, stack depot    runtime/trace_sink.h
-//   BackgroundThread  periodic drain/report/flush    runtime/background_thread.h
+//   Registry          threads and objects          runtime/registry.h
+//   LockOrder         the lock-order graph         runtime/lock_order.h
+//   FindingStore      findings, pending reports    runtime/finding_store.h
+//   SymbolCache       pcs to frames                runtime/symbol_cache.h
+//   TraceSink         the trace file, stack depot  runtime/trace_sink.h
+//   BackgroundThread  periodic drain/report/flush  runtime/background_thread.h
 //
 // The Session's own code is split by concern: session.cc (start-up,
 // threads, objects, stacks, edges), reporter.cc (findings and reports),
