@@ -109,7 +109,7 @@ class Registry {
   // The session's lock-order annotation names mu_.
   friend class FindingStore;
 
-  RawMutex mu_ ABSL_ACQUIRED_BEFORE(SymbolCache::mu_);
+  RawMutex mu_ ABSL_ACQUIRED_BEFORE(SymbolCache::mu_, ThreadState::wait_mu);
   std::vector<ThreadState*> threads_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<collector::ThreadId, collector::ThreadInfo> thread_info_
       ABSL_GUARDED_BY(mu_);

@@ -28,14 +28,13 @@
 //   LockOrder::mu_
 //   FindingStore::mu_
 //   Registry::mu_
-//     ThreadState::wait_mu     (a leaf; not annotated: thread_state.h is
-//                              below registry.h)
+//     ThreadState::wait_mu     (a leaf: each thread's published wait)
 //   SymbolCache::mu_
 //   TraceSink::mu_
 //     StackDepot::mu_, BackgroundThread::mu_   (leaves)
-// fork() takes them all in this order (PrepareFork). The runtime's own
-// locks are RawMutex, never lockscope wrappers, so tracking cannot recurse
-// into itself.
+// PrepareFork takes them all, but the wait_mus, in this order. The
+// runtime's own locks are RawMutex, never lockscope wrappers, so tracking
+// cannot recurse into itself.
 #ifndef LOCKSCOPE_RUNTIME_SESSION_H_
 #define LOCKSCOPE_RUNTIME_SESSION_H_
 
