@@ -2,10 +2,10 @@
 // and the clock its events are stamped with.
 //
 // The producer is the owning thread (its hooks); the consumer is the
-// collector thread. No locks: the producer publishes with a release store of
-// head_, the consumer frees slots with a release store of tail_. The buffer
-// is allocated on the first push, so threads that record nothing cost
-// nothing.
+// runtime's background thread. No locks: the producer publishes with a
+// release store of head_, the consumer frees slots with a release store of
+// tail_. The buffer is allocated on the first push, so threads that record
+// nothing cost nothing.
 #ifndef LOCKSCOPE_RUNTIME_EVENT_RING_H_
 #define LOCKSCOPE_RUNTIME_EVENT_RING_H_
 

@@ -1,6 +1,7 @@
 // The hooks of lockscope/internal/hooks.h. Fast paths first and inline; everything
 // that may take a lock, capture a stack or print is in a separate
-// out-of-line *Slow function.
+// out-of-line *Slow function. The findings those slow paths make are built
+// by runtime/findings_factory.h.
 //
 // A known pattern (every chain already validated by this thread) touches
 // only thread-local memory and the object's own counters: no shared lock,
@@ -20,12 +21,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <string>
 
 #include "absl/base/optimization.h"
-#include "absl/strings/str_cat.h"
-#include "collector/report.h"
+#include "runtime/findings_factory.h"
 #include "runtime/keep_errno.h"
 #include "runtime/object_state.h"
 #include "runtime/session.h"
@@ -54,18 +53,6 @@ constexpr int kSkipFromSlow = 2;
 collector::Access ToModel(Access a) {
   return a == Access::kExclusive ? collector::Access::kExclusive
                                  : collector::Access::kShared;
-}
-
-std::string Describe(const ObjectState* o) {
-  return absl::StrCat(std::string(collector::ObjectKindName(o->info.kind)),
-                      " '", o->info.name, "'");
-}
-
-std::string ThreadLabel(ThreadState* t) {
-  char name[64] = {0};
-  pthread_getname_np(pthread_self(), name, sizeof(name));
-  return name[0] != '\0' ? absl::StrCat("thread ", t->id(), " '", name, "'")
-                         : absl::StrCat("thread ", t->id());
 }
 
 uint64_t SiteKey(uint64_t object, const Site& at) {
@@ -98,11 +85,11 @@ inline collector::RawEvent MakeEvent(int64_t now, const ObjectState* o,
   return e;
 }
 
-// Every EventRing::kDrainEvery events: wakes the collector, so that it
-// drains a quarter-full ring while this thread goes on.
+// Every EventRing::kDrainEvery events: wakes the background thread, so that
+// it drains a quarter-full ring while this thread goes on.
 __attribute__((noinline)) void DrainSoonSlow() {
   KeepErrno keep_errno;
-  Session::Get().WakeCollector();
+  Session::Get().WakeBackgroundThread();
 }
 
 inline void Record(ThreadState* t, int64_t now, const ObjectState* o,
@@ -211,21 +198,9 @@ __attribute__((always_inline)) inline void PushBlocking(
     ThreadState* t, ObjectState* o, Access a, const HeldLock& held,
     uint64_t caller) {
   Session& s = Session::Get();
-  collector::Finding f;
-  f.kind = collector::FindingKind::kRecursiveLock;
-  f.objects = {o->id()};
-  f.threads = {t->id()};
-  f.stack = s.CaptureStack(kSkipFromSlow, caller);
-  f.other_stack = held.stack != 0
-                      ? held.stack
-                      : o->first_stack.load(std::memory_order_relaxed);
-  const std::string headline = absl::StrCat(
-      "lockscope: recursive-lock: ", ThreadLabel(t), " locks ", Describe(o),
-      a == Access::kExclusive ? " (exclusive)" : " (shared)",
-      " while already holding it",
-      held.access == Access::kExclusive ? " (exclusive)" : " (shared)",
-      "; this would hang");
-  f.message = headline.substr(sizeof("lockscope: ") - 1);
+  std::string headline;
+  collector::Finding f = RecursiveLockFinding(
+      t, o, a, held, s.CaptureStack(kSkipFromSlow, caller), &headline);
   s.ReportFatal(std::move(f), headline);
 }
 
@@ -235,17 +210,10 @@ __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
   if (t->in_runtime) return;
   t->in_runtime = true;
   Session& s = Session::Get();
-  collector::Finding f;
-  f.kind = collector::FindingKind::kUnlockNotOwner;
-  f.objects = {o->id()};
-  f.threads = {t->id()};
-  f.stack = s.CaptureStack(kSkipFromSlow, caller);
-  f.message = absl::StrCat(ThreadLabel(t), " unlocks ", Describe(o),
-                           a == Access::kExclusive ? " (exclusive)"
-                                                   : " (shared)",
-                           " which it does not hold");
+  const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
   AnnounceSlow(o);
-  s.Report(std::move(f), ChainKey(o->id(), f.stack, a, true));
+  s.Report(UnlockNotOwnerFinding(t, o, a, stack),
+           ChainKey(o->id(), stack, a, true));
   t->in_runtime = false;
 }
 
@@ -279,22 +247,9 @@ __attribute__((noinline)) void CrossThreadBorrowSlow(ThreadState* t,
   if (t->in_runtime) return;
   t->in_runtime = true;
   Session& s = Session::Get();
-  const uint32_t owner = cell->owner_thread.load(std::memory_order_relaxed);
-  collector::Finding f;
-  f.kind = collector::FindingKind::kCrossThreadBorrow;
-  f.objects = {cell->id()};
-  f.threads = {t->id(), owner};
-  f.stack = s.CaptureStack(kSkipFromSlow, caller);
-  f.message = absl::StrCat(
-      Describe(cell), " owned by thread ", owner, " borrowed (",
-      a == Access::kExclusive ? "borrow_mut" : "borrow", ") on ",
-      ThreadLabel(t), " at ", at.file != nullptr ? at.file : "?", ":",
-      at.line);
-  // One finding per cell class and borrow site, however often it repeats.
-  const uint64_t key = ChainKey(
-      std::hash<std::string>()(cell->info.class_name),
-      reinterpret_cast<uintptr_t>(at.file) * 31 + at.line, a, false);
-  s.Report(std::move(f), key);
+  const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
+  s.Report(CrossThreadBorrowFinding(t, *cell, a, at, stack),
+           CrossThreadBorrowKey(*cell, a, at));
   t->in_runtime = false;
 }
 
@@ -521,21 +476,16 @@ void OnBorrowConflict(ObjectState* cell, Access a, const Site& at,
                       const char* headline) noexcept {
   ThreadState* t = CurrentThread();
   Session& s = Session::Get();
-  collector::Finding f;
-  f.kind = collector::FindingKind::kBorrowConflict;
-  f.objects = {cell->id()};
-  f.threads = {t->id()};
-  f.stack = s.CaptureStack(1, LOCKSCOPE_CALLER_PC());
+  const StackId stack = s.CaptureStack(1, LOCKSCOPE_CALLER_PC());
   // The outstanding borrow's stack, if this thread took it (its site was
   // recorded when first seen).
   StackId other = 0;
-  if (t->borrow_sites.Lookup(SiteKey(cell->id(), outstanding_at), &other)) {
-    f.other_stack = other;
-  }
+  t->borrow_sites.Lookup(SiteKey(cell->id(), outstanding_at), &other);
   (void)a;
   (void)at;
   (void)outstanding;
-  f.message = std::string(headline).substr(sizeof("lockscope: ") - 1);
+  collector::Finding f =
+      BorrowConflictFinding(t, *cell, headline, stack, other);
   AnnounceSlow(cell);
   s.ReportFatal(std::move(f), headline);
 }

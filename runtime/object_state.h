@@ -3,7 +3,7 @@
 //
 // Allocated by OnCreate, freed by OnDestroy, except that an object destroyed
 // while held is deliberately leaked: another thread's held stack may still
-// point at it. The counters are atomics so the collector thread can snapshot
+// point at it. The counters are atomics so the background thread can snapshot
 // them; the owning paths update them without read-modify-write where the
 // lock itself already serializes the writers (exclusive acquisitions).
 #ifndef LOCKSCOPE_RUNTIME_OBJECT_STATE_H_

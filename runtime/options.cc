@@ -1,6 +1,8 @@
 #include "runtime/options.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <type_traits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -33,6 +35,86 @@ bool ParseIntIn(std::string_view v, int lo, int hi, int* out) {
   return true;
 }
 
+// Per kind (options.h): Parse sets *out only when the value is good;
+// Expected ends a bad value's message ("expected ..."); Syntax is how
+// help=1 writes a value; Values is what the parser accepts; Show writes a
+// value (the default) as it would be given.
+
+bool Parse(BoolOption, std::string_view v, int, int, bool* out) {
+  return ParseBool(v, out);
+}
+std::string Expected(BoolOption, int, int) { return "0 or 1"; }
+std::string Syntax(BoolOption) { return "0|1"; }
+std::string Show(BoolOption, bool v) { return v ? "1" : "0"; }
+
+bool Parse(IntOption, std::string_view v, int lo, int hi, int* out) {
+  return ParseIntIn(v, lo, hi, out);
+}
+std::string Expected(IntOption, int lo, int hi) {
+  return absl::StrCat("an integer ", lo, "..", hi);
+}
+std::string Syntax(IntOption) { return "N"; }
+std::string Show(IntOption, int v) { return absl::StrCat(v); }
+
+bool Parse(PathOption, std::string_view v, int, int, std::string* out) {
+  *out = std::string(v);
+  return true;
+}
+std::string Expected(PathOption, int, int) { return "a path"; }
+std::string Syntax(PathOption) { return "PATH"; }
+std::string Show(PathOption, const std::string& v) {
+  return v.empty() ? "none" : v;
+}
+
+bool Parse(TraceOption, std::string_view v, int, int, std::string* out) {
+  if (v.empty()) return false;
+  *out = v == "off" ? "" : std::string(v);
+  return true;
+}
+std::string Expected(TraceOption, int, int) { return "a path or off"; }
+std::string Syntax(TraceOption) { return "PATH|off"; }
+std::string Show(TraceOption, const std::string& v) {
+  return v.empty() ? "off" : v;
+}
+
+bool Parse(ReportOption, std::string_view v, int, int, bool* out) {
+  if (v != "stderr" && v != "off") return false;
+  *out = v == "stderr";
+  return true;
+}
+std::string Expected(ReportOption, int, int) { return "stderr or off"; }
+std::string Syntax(ReportOption) { return "stderr|off"; }
+std::string Show(ReportOption, bool v) { return v ? "stderr" : "off"; }
+
+bool Parse(EventsOption, std::string_view v, int, int, EventsMode* out) {
+  for (EventsMode m :
+       {EventsMode::kContended, EventsMode::kAll, EventsMode::kNone}) {
+    if (v == EventsModeName(m)) {
+      *out = m;
+      return true;
+    }
+  }
+  return false;
+}
+std::string Expected(EventsOption, int, int) {
+  return "contended, all or none";
+}
+std::string Syntax(EventsOption) { return "contended|all|none"; }
+std::string Show(EventsOption, EventsMode v) {
+  return std::string(EventsModeName(v));
+}
+
+template <typename Kind>
+std::string Values(Kind kind, int lo, int hi) {
+  if constexpr (std::is_same_v<Kind, IntOption>) {
+    return absl::StrCat(lo, "..", hi);
+  } else {
+    (void)lo;
+    (void)hi;
+    return Syntax(kind);
+  }
+}
+
 }  // namespace
 
 std::string_view EventsModeName(EventsMode mode) {
@@ -45,6 +127,17 @@ std::string_view EventsModeName(EventsMode mode) {
       return "all";
   }
   return "contended";
+}
+
+std::vector<OptionSpec> OptionSpecs() {
+  const Options defaults;
+  std::vector<OptionSpec> specs;
+#define LOCKSCOPE_OPTION(Kind, name, default_value, min, max, help_text) \
+  specs.push_back(OptionSpec{#name, Syntax(Kind{}),                      \
+                             Values(Kind{}, min, max),                   \
+                             Show(Kind{}, defaults.name), help_text});
+#include "runtime/options.inc"
+  return specs;
 }
 
 Options ParseOptions(std::string_view text, std::vector<std::string>* errors) {
@@ -66,88 +159,43 @@ Options ParseOptions(std::string_view text, std::vector<std::string>* errors) {
     }
     const std::string key(item.data(), eq);
     const std::string value(item.data() + eq + 1, item.size() - eq - 1);
-    auto bad = [&](const char* expected) {
-      errors->push_back(absl::StrCat(kPrefix, "bad value '", value, "' for ",
-                                     key, " (expected ", expected, ")"));
-    };
     if (value.size() > kMaxValueLength) {
       errors->push_back(absl::StrCat(kPrefix, "value of ", key,
                                      " is longer than ", kMaxValueLength,
                                      " characters; ignored"));
       continue;
     }
-    if (key == "trace") {
-      if (value.empty()) {
-        bad("a path or off");
-      } else {
-        o.trace = value == "off" ? "" : std::string(value);
-      }
-    } else if (key == "report") {
-      if (value == "stderr") {
-        o.report = true;
-      } else if (value == "off") {
-        o.report = false;
-      } else {
-        bad("stderr or off");
-      }
-    } else if (key == "halt_on_finding") {
-      if (!ParseBool(value, &o.halt_on_finding)) bad("0 or 1");
-    } else if (key == "exitcode") {
-      if (!ParseIntIn(value, 0, 255, &o.exitcode)) bad("an integer 0..255");
-    } else if (key == "suppressions") {
-      o.suppressions = std::string(value);
-    } else if (key == "stack_depth") {
-      if (!ParseIntIn(value, 1, 256, &o.stack_depth)) {
-        bad("an integer 1..256");
-      }
-    } else if (key == "watchdog_ms") {
-      if (!ParseIntIn(value, 0, 3600000, &o.watchdog_ms)) {
-        bad("an integer 0..3600000");
-      }
-    } else if (key == "events") {
-      if (value == "contended") {
-        o.events = EventsMode::kContended;
-      } else if (value == "all") {
-        o.events = EventsMode::kAll;
-      } else if (value == "none") {
-        o.events = EventsMode::kNone;
-      } else {
-        bad("contended, all or none");
-      }
-    } else if (key == "flush_ms") {
-      if (!ParseIntIn(value, 1, 60000, &o.flush_ms)) {
-        bad("an integer 1..60000");
-      }
-    } else if (key == "help") {
-      if (!ParseBool(value, &o.help)) bad("0 or 1");
-    } else {
-      errors->push_back(
-          absl::StrCat(kPrefix, "unknown option '", key, "' (try help=1)"));
-    }
+#define LOCKSCOPE_OPTION(Kind, name, default_value, min, max, help_text)    \
+  if (key == #name) {                                                      \
+    if (!Parse(Kind{}, value, min, max, &o.name)) {                        \
+      errors->push_back(absl::StrCat(kPrefix, "bad value '", value,        \
+                                     "' for ", key, " (expected ",         \
+                                     Expected(Kind{}, min, max), ")"));    \
+    }                                                                      \
+    continue;                                                              \
+  }
+#include "runtime/options.inc"
+    errors->push_back(
+        absl::StrCat(kPrefix, "unknown option '", key, "' (try help=1)"));
   }
   return o;
 }
 
 std::string OptionsHelp() {
-  return "lockscope: LOCKSCOPE_OPTIONS is a ':'-separated list of key=value:\n"
-         "  trace=PATH|off        trace file; %p = pid "
-         "(default lockscope.%p.lstrace)\n"
-         "  report=stderr|off     print findings as they are made "
-         "(default stderr)\n"
-         "  halt_on_finding=0|1   abort after the first unsuppressed finding "
-         "(default 0)\n"
-         "  exitcode=N            exit status when unsuppressed findings "
-         "exist; 0 = keep (default 66)\n"
-         "  suppressions=PATH     suppressions file (cycle:, borrow:, lock: "
-         "rules)\n"
-         "  stack_depth=N         frames per captured stack, 1..256 "
-         "(default 32)\n"
-         "  watchdog_ms=N         actual-deadlock watchdog period; 0 = off "
-         "(default 0)\n"
-         "  events=contended|all|none  what the trace records "
-         "(default contended)\n"
-         "  flush_ms=N            trace flush period (default 100)\n"
-         "  help=1                print this list\n";
+  // The help column starts two spaces after the longest "  key=syntax"
+  // (events=contended|all|none).
+  constexpr size_t kKeyColumn = 29;
+  std::string out =
+      "lockscope: LOCKSCOPE_OPTIONS is a ':'-separated list of key=value:\n";
+  for (const OptionSpec& s : OptionSpecs()) {
+    std::string key = absl::StrCat("  ", s.name, "=", s.syntax);
+    key.resize(std::max(kKeyColumn, key.size() + 2), ' ');
+    const std::string range =
+        s.values != s.syntax ? absl::StrCat(s.values, ", ") : "";
+    absl::StrAppend(&out, key, s.help, " (", range, "default ",
+                    s.default_value, ")\n");
+  }
+  return out;
 }
 
 std::string ExpandTracePath(const std::string& pattern, int64_t pid) {

@@ -1,19 +1,11 @@
 // runtime/options.h — LOCKSCOPE_OPTIONS, sanitizer style:
 //   LOCKSCOPE_OPTIONS="trace=out.lstrace:halt_on_finding=1:exitcode=66"
 //
-// Keys (help=1 prints this list with defaults):
-//   trace            path of the trace; %p = pid; "off" = no trace
-//                    (default lockscope.%p.lstrace in the working directory)
-//   report           stderr | off: print findings as they are made
-//   halt_on_finding  0 | 1: abort after the first unsuppressed finding
-//   exitcode         exit status at exit when unsuppressed findings exist
-//                    (default 66; 0 leaves the status alone)
-//   suppressions     path of a suppressions file
-//   stack_depth      frames per captured stack, 1..256 (default 32)
-//   watchdog_ms      actual-deadlock watchdog period; 0 = off (default 0)
-//   events           contended | all | none (default contended)
-//   flush_ms         trace flush period, 1..60000 (default 100)
-//   help             1: print the option list to stderr
+// The keys, their defaults, ranges and help text are the rows of
+// runtime/options.inc; the struct below, the parser, help=1 and the check of
+// docs/options.md (tests/runtime/options_doc_test.cc) are all expanded from
+// it, so they cannot disagree.
+//
 // Unknown keys and bad values give one line on stderr each; the defaults
 // stay in force for those keys. Parsing never aborts.
 #ifndef LOCKSCOPE_RUNTIME_OPTIONS_H_
@@ -29,20 +21,51 @@ namespace lockscope::runtime {
 enum class EventsMode : uint8_t { kNone, kContended, kAll };
 std::string_view EventsModeName(EventsMode mode);
 
+// The kinds of value an option takes (the first column of options.inc).
+// Each names the member's C++ type; options.cc has its parser, its syntax
+// for help=1 and what a bad value's message says was expected.
+struct BoolOption {  // 0|1 (true/false and yes/no are accepted too)
+  using Value = bool;
+};
+struct IntOption {  // an integer in the row's min..max
+  using Value = int;
+};
+struct PathOption {  // any text
+  using Value = std::string;
+};
+struct TraceOption {  // a path, or off (stored as "")
+  using Value = std::string;
+};
+struct ReportOption {  // stderr (true) or off (false)
+  using Value = bool;
+};
+struct EventsOption {  // contended | all | none
+  using Value = EventsMode;
+};
+
 struct Options {
-  std::string trace = "lockscope.%p.lstrace";  // "" = off
-  bool report = true;
-  bool halt_on_finding = false;
-  int exitcode = 66;
-  std::string suppressions;
-  int stack_depth = 32;
-  int watchdog_ms = 0;
-  EventsMode events = EventsMode::kContended;
-  int flush_ms = 100;
-  bool help = false;
+#define LOCKSCOPE_OPTION(Kind, name, default_value, min, max, help) \
+  Kind::Value name = default_value;
+#include "runtime/options.inc"
   // The string parsed, verbatim (recorded in the trace header).
   std::string source;
 };
+
+// One row of options.inc as help=1 and docs/options.md show it.
+struct OptionSpec {
+  std::string name;
+  // How a value is written: "N", "0|1", "PATH|off", "contended|all|none".
+  std::string syntax;
+  // What the parser accepts: "0..255" for an integer, else the syntax.
+  std::string values;
+  // The default as a value would be written ("66", "stderr"), "none" for
+  // an empty path.
+  std::string default_value;
+  std::string help;
+};
+
+// Every option, in the order of options.inc.
+std::vector<OptionSpec> OptionSpecs();
 
 // Longest accepted LOCKSCOPE_OPTIONS string and single value.
 inline constexpr size_t kMaxOptionsLength = 4096;
@@ -53,7 +76,8 @@ inline constexpr size_t kMaxValueLength = 1024;
 // unknown option 'foo' (try help=1)").
 Options ParseOptions(std::string_view text, std::vector<std::string>* errors);
 
-// The help text printed for help=1.
+// The help text printed for help=1: one line per option with its syntax,
+// help, range (integers) and default.
 std::string OptionsHelp();
 
 // The trace path with %p replaced by `pid` ("" when tracing is off).

@@ -1,5 +1,6 @@
-// Findings: de-duplication, suppression, the trace record, the live report
-// on stderr, halt_on_finding and the fatal (aborting) kinds.
+// Findings: suppression, the trace record, the live report on stderr,
+// halt_on_finding and the fatal (aborting) kinds (the Session's side; the
+// findings themselves are kept by FindingStore).
 #include <cstdio>
 #include <cstdlib>
 
@@ -34,58 +35,14 @@ class Session::Context : public collector::FindingContext {
       stacks_;
 };
 
-const std::vector<collector::Frame>& Session::SymbolizePcLocked(uint64_t pc) {
-  if (symbolizer_ == nullptr) {
-    symbolizer_ = collector::Symbolizer::ForCurrentProcess();
-  }
-  auto it = frames_.find(pc);
-  if (it == frames_.end()) {
-    it = frames_.emplace(pc, symbolizer_->SymbolizeInlined(pc)).first;
-  }
-  return it->second;
-}
-
 std::vector<collector::Frame> Session::Symbolize(collector::StackId id) {
-  const std::vector<uint64_t> pcs = depot_.Get(id);
-  std::vector<collector::Frame> frames;
-  RawMutexLock lock(&sym_mu_);
-  for (uint64_t pc : pcs) {
-    const std::vector<collector::Frame>& f = SymbolizePcLocked(pc);
-    frames.insert(frames.end(), f.begin(), f.end());
-  }
-  return frames;
+  return symbols_.Symbolize(trace_.StackPcs(id));
 }
 
 void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
-  std::vector<uint64_t> todo;
-  {
-    RawMutexLock lock(&trace_mu_);
-    if (writer_ == nullptr || closed_) return;
-    for (uint64_t pc : pcs) {
-      if (!frames_written_.contains(pc)) todo.push_back(pc);
-    }
-  }
+  const std::vector<uint64_t> todo = trace_.FramesToWrite(pcs);
   if (todo.empty()) return;
-  std::vector<std::vector<collector::Frame>> symbolized;
-  {
-    RawMutexLock lock(&sym_mu_);
-    for (uint64_t pc : todo) symbolized.push_back(SymbolizePcLocked(pc));
-  }
-  RawMutexLock lock(&trace_mu_);
-  if (writer_ == nullptr || closed_) return;
-  for (std::vector<collector::Frame>& frames : symbolized) {
-    const collector::Frame physical = frames.back();
-    frames.pop_back();
-    if (!frames_written_.insert(physical.pc).second) continue;
-    uint64_t module = 0;
-    for (const auto& m : modules_) {
-      if (physical.pc >= m.base && physical.pc < m.end) {
-        module = m.id;
-        break;
-      }
-    }
-    writer_->WriteFrame(physical, module, frames);
-  }
+  trace_.WriteFrames(symbols_.SymbolizeEach(todo));
 }
 
 absl::flat_hash_set<collector::ObjectId> Session::ObjectsNamedBy(
@@ -124,23 +81,7 @@ std::unique_ptr<Session::Context> Session::MakeContext(
   const absl::flat_hash_set<collector::StackId> stacks =
       StacksNamedBy(finding);
   for (collector::ThreadId t : threads) RefreshThreadName(t);
-  {
-    RawMutexLock lock(&registry_mu_);
-    for (collector::ObjectId id : objects) {
-      if (auto it = by_id_.find(id); it != by_id_.end()) {
-        ctx->objects_[id] = it->second->info;
-        ctx->objects_[id].owner_thread =
-            it->second->owner_thread.load(std::memory_order_relaxed);
-      } else if (auto r = retired_.find(id); r != retired_.end()) {
-        ctx->objects_[id] = r->second;
-      }
-    }
-    for (collector::ThreadId id : threads) {
-      if (auto it = thread_info_.find(id); it != thread_info_.end()) {
-        ctx->threads_[id] = it->second;
-      }
-    }
-  }
+  registry_.CopyInfos(objects, threads, &ctx->objects_, &ctx->threads_);
   for (collector::StackId id : stacks) ctx->stacks_[id] = Symbolize(id);
   return ctx;
 }
@@ -150,8 +91,8 @@ std::unique_ptr<Session::Context> Session::MakeContext(
 // (symbolized once per pc) and a flush, so that even a SIGKILL right after
 // leaves it in the trace, symbolized. The report on stderr (its context
 // copied out of the registry and formatted: hundreds of microseconds for a
-// long cycle) is left to the collector thread, woken at once; it is made
-// here when there is no collector or halt_on_finding is set.
+// long cycle) is left to the background thread, woken at once; it is made
+// here when there is no background thread or halt_on_finding is set.
 void Session::EmitFinding(collector::Finding finding) {
   PendingReport pending;
   if (!suppressions_.empty()) {
@@ -163,44 +104,26 @@ void Session::EmitFinding(collector::Finding finding) {
                        finding.severity == collector::Severity::kError;
   // The trace must define every object the finding names and hold the
   // finding itself before anything else can go wrong.
-  {
-    // Under the registry lock so none of them can be freed meanwhile.
-    RawMutexLock lock(&registry_mu_);
-    for (collector::ObjectId id : ObjectsNamedBy(finding)) {
-      if (auto it = by_id_.find(id); it != by_id_.end()) Announce(it->second);
-    }
-  }
+  // Under the registry lock so none of them can be freed meanwhile.
+  registry_.ForEachLive(ObjectsNamedBy(finding),
+                        [this](ObjectState* o) { Announce(o); });
   std::vector<uint64_t> pcs;
   for (collector::StackId id : StacksNamedBy(finding)) {
-    const std::vector<uint64_t> stack = depot_.Get(id);
+    const std::vector<uint64_t> stack = trace_.StackPcs(id);
     pcs.insert(pcs.end(), stack.begin(), stack.end());
   }
   WriteFrames(pcs);
-  {
-    RawMutexLock lock(&trace_mu_);
-    if (writer_ != nullptr && !closed_) writer_->WriteFinding(finding);
-  }
+  trace_.WriteFinding(finding);
   FlushTrace();
   const bool halt = options_.halt_on_finding && failing;
-  const bool now = options_.halt_on_finding ||
-                   !collector_running_.load(std::memory_order_acquire);
+  const bool now = options_.halt_on_finding || !background_.running();
   pending.id = finding.id;
-  {
-    RawMutexLock lock(&findings_mu_);
-    if (!findings_.contains(finding.id)) order_.push_back(finding.id);
-    if (failing) {
-      failing_ids_.insert(finding.id);
-    } else {
-      failing_ids_.erase(finding.id);
-    }
-    failing_.store(failing_ids_.size(), std::memory_order_relaxed);
-    findings_[finding.id] = std::move(finding);
-    if (options_.report) pending_reports_.push_back(std::move(pending));
-  }
+  findings_.Record(std::move(finding), failing, options_.report,
+                   std::move(pending));
   if (options_.report && now) {
     ReportPendingFindings();
   } else if (options_.report) {
-    WakeCollector();
+    WakeBackgroundThread();
   }
   if (halt) {
     Shutdown("halt_on_finding");
@@ -212,21 +135,13 @@ void Session::EmitFinding(collector::Finding finding) {
 void Session::ReportPendingFindings() {
   // One reporter at a time, so reports come out in the order found.
   RawMutexLock serial(&report_mu_);
-  std::vector<PendingReport> todo;
-  {
-    RawMutexLock lock(&findings_mu_);
-    todo.swap(pending_reports_);
-  }
+  std::vector<PendingReport> todo = findings_.TakePending();
   // A finding made again (its gates changed) before its first report was
   // printed is printed once, as it stands now.
   absl::flat_hash_set<uint64_t> printed;
   for (PendingReport& p : todo) {
     if (!printed.insert(p.id).second) continue;
-    collector::Finding finding;
-    {
-      RawMutexLock lock(&findings_mu_);
-      finding = findings_.at(p.id);
-    }
+    const collector::Finding finding = findings_.Get(p.id);
     if (!finding.suppressed) {
       if (p.context == nullptr) p.context = MakeContext(finding);
       collector::ReportStyle style;
@@ -239,19 +154,7 @@ void Session::ReportPendingFindings() {
 }
 
 bool Session::Report(collector::Finding finding, uint64_t dedup_key) {
-  {
-    RawMutexLock lock(&findings_mu_);
-    if (dedup_key != 0) {
-      auto it = dedup_.find(dedup_key);
-      if (it != dedup_.end()) {
-        auto f = findings_.find(it->second);
-        if (f != findings_.end()) ++f->second.count;
-        return false;
-      }
-    }
-    finding.id = next_finding_id_++;
-    if (dedup_key != 0) dedup_[dedup_key] = finding.id;
-  }
+  if (!findings_.NewId(dedup_key, &finding.id)) return false;
   finding.severity = collector::DefaultSeverity(finding.kind);
   finding.time_ns = NowNs();
   EmitFinding(std::move(finding));
@@ -271,20 +174,12 @@ void Session::ReportFatal(collector::Finding finding,
   std::abort();
 }
 
-uint64_t Session::FindingCount() {
-  RawMutexLock lock(&findings_mu_);
-  return order_.size();
-}
+uint64_t Session::FindingCount() { return findings_.Count(); }
 
 bool Session::DescribeFinding(uint64_t index, std::string* line,
                               bool* fails) {
   collector::Finding f;
-  {
-    RawMutexLock lock(&findings_mu_);
-    if (index >= order_.size()) return false;
-    f = findings_.at(order_[index]);
-    *fails = failing_ids_.contains(f.id);
-  }
+  if (!findings_.At(index, &f, fails)) return false;
   std::unique_ptr<Context> ctx = MakeContext(f);
   *line = collector::FormatOneLine(f, *ctx);
   return true;

@@ -1,6 +1,5 @@
 #include "runtime/session.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -8,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -19,8 +17,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "runtime/findings_factory.h"
 #include "runtime/keep_errno.h"
 #include "runtime/secure_mode.h"
+#include "runtime/proc_file.h"
 #include "runtime/watchdog.h"
 
 namespace lockscope::runtime {
@@ -39,30 +39,10 @@ int64_t UnixNowNs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// The whole of a small file, or what could be read of it: a /proc file of
-// a thread that is exiting fails with ESRCH, which must not throw (as
-// std::ifstream's underflow does) in the program under test.
-std::string ReadFile(const char* path) {
-  std::string text;
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return text;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof(buf));
-    if (n > 0) {
-      text.append(buf, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  close(fd);
-  return text;
-}
-
 // gtest_discover_tests runs test binaries with --gtest_list_tests at build
 // time; such a run must not leave a trace behind.
 bool IsListingTests() {
-  const std::string cmdline = ReadFile("/proc/self/cmdline");
+  const std::string cmdline = ReadSmallFile("/proc/self/cmdline");
   return cmdline.find("--gtest_list_tests") != std::string::npos;
 }
 
@@ -166,15 +146,9 @@ void Session::Init() {
     }
   }
   pthread_key_create(&g_thread_key, OnThreadExit);
-  {
-    RawMutexLock lock(&trace_mu_);
-    OpenTrace();
-  }
-  {
-    RawMutexLock lock(&trace_mu_);
-    // No trace, nothing to record events for.
-    if (writer_ == nullptr) options_.events = EventsMode::kNone;
-  }
+  OpenTrace();
+  // No trace, nothing to record events for.
+  if (!trace_.opened()) options_.events = EventsMode::kNone;
   InstallSignalHandlers();
   // A failed fork() leaves its errno for the caller to read.
   pthread_atfork(
@@ -191,7 +165,7 @@ void Session::Init() {
         Session::Get().AfterForkChild();
       });
   std::atexit(AtExit);
-  StartCollector();
+  StartBackgroundThread();
   if (watchdog_enabled()) StartWatchdog(this, options_.watchdog_ms);
 }
 
@@ -211,16 +185,11 @@ void Session::OpenTrace() {
                  std::string(writer.status().message()).c_str());
     return;
   }
-  writer_ = *std::move(writer);
-  modules_ = ListModules();
-  for (const auto& m : modules_) writer_->WriteModule(m);
-  (void)writer_->Flush();
-  signal_writer_.store(writer_.get(), std::memory_order_release);
+  trace_.Attach(*std::move(writer));
 }
 
 ThreadState* Session::NewThread() {
-  const collector::ThreadId id =
-      next_thread_id_.fetch_add(1, std::memory_order_relaxed);
+  const collector::ThreadId id = registry_.NextThreadId();
   const int64_t tid = static_cast<int64_t>(syscall(SYS_gettid));
   auto* t = new ThreadState(id, tid);
   t->events_all = options_.events == EventsMode::kAll;
@@ -233,13 +202,8 @@ ThreadState* Session::NewThread() {
   if (pthread_getname_np(pthread_self(), name, sizeof(name)) == 0) {
     info.name = name;
   }
-  {
-    RawMutexLock lock(&registry_mu_);
-    threads_.push_back(t);
-    thread_info_[id] = info;
-  }
-  RawMutexLock lock(&trace_mu_);
-  if (writer_ != nullptr && !closed_) writer_->WriteThread(info, NowNs());
+  registry_.AddThread(t, info);
+  trace_.WriteThread(info, NowNs());
   return t;
 }
 
@@ -252,28 +216,13 @@ void Session::ThreadExited(ThreadState* thread) {
                  thread->held.size());
   }
   RefreshThreadName(thread->id());
-  {
-    RawMutexLock lock(&registry_mu_);
-    final_names_.insert(thread->id());
-  }
+  registry_.NameIsFinal(thread->id());
   thread->exited.store(true, std::memory_order_release);
 }
 
 void Session::RefreshThreadName(collector::ThreadId id) {
   collector::ThreadInfo info;
-  {
-    RawMutexLock lock(&registry_mu_);
-    auto it = thread_info_.find(id);
-    if (it == thread_info_.end() || final_names_.contains(id)) return;
-    std::string comm = ReadFile(
-        absl::StrCat("/proc/self/task/", it->second.os_tid, "/comm").c_str());
-    while (!comm.empty() && comm.back() == '\n') comm.pop_back();
-    if (comm.empty() || comm == it->second.name) return;
-    it->second.name = comm;
-    info = it->second;
-  }
-  RawMutexLock lock(&trace_mu_);
-  if (writer_ != nullptr && !closed_) writer_->WriteThread(info, NowNs());
+  if (registry_.RefreshName(id, &info)) trace_.WriteThread(info, NowNs());
 }
 
 // The hooks' enums (public, instrument/) and the model's (collector/) are
@@ -293,7 +242,7 @@ ObjectState* Session::NewObject(ObjectKind kind, std::string_view name,
                                 const Site& created) {
   auto* o = new ObjectState();
   o->kind = kind;
-  o->info.id = next_object_id_.fetch_add(1, std::memory_order_relaxed);
+  o->info.id = registry_.NextObjectId();
   o->info.kind = static_cast<collector::ObjectKind>(kind);
   o->info.created.file = created.file != nullptr ? created.file : "";
   o->info.created.function = created.function != nullptr ? created.function : "";
@@ -306,24 +255,15 @@ ObjectState* Session::NewObject(ObjectKind kind, std::string_view name,
   o->info.created_thread = t->id();
   o->info.owner_thread = t->id();
   o->owner_thread.store(t->id(), std::memory_order_relaxed);
-  RawMutexLock lock(&registry_mu_);
-  live_.insert(o);
-  by_id_[o->id()] = o;
+  registry_.AddObject(o);
   return o;
 }
 
 void Session::DestroyObject(ObjectState* object, bool held) {
   if (held) {
-    collector::Finding f;
-    f.kind = collector::FindingKind::kDestroyedWhileHeld;
-    f.objects = {object->id()};
-    f.threads = {CurrentThread()->id()};
-    f.stack = CaptureStack(3);
-    f.message = absl::StrCat(
-        std::string(collector::ObjectKindName(object->info.kind)), " '",
-        object->info.name,
-        "' destroyed while ",
-        object->kind == ObjectKind::kCell ? "borrowed" : "held");
+    const collector::ThreadId thread = CurrentThread()->id();
+    collector::Finding f =
+        DestroyedWhileHeldFinding(thread, *object, CaptureStack(3));
     Announce(object);
     Report(std::move(f), 0);
   }
@@ -340,39 +280,17 @@ void Session::DestroyObject(ObjectState* object, bool held) {
   // Only objects a finding names need their info after death (reports
   // and DescribeFinding look them up); keeping every graph object's would
   // grow without bound.
-  bool named = false;
-  if (object->in_graph.load(std::memory_order_acquire)) {
-    RawMutexLock lock(&graph_mu_);
-    analyzer_.RemoveObject(object->id());
-    named = named_by_findings_.contains(object->id());
-  }
+  const bool named = object->in_graph.load(std::memory_order_acquire) &&
+                     lock_order_.RemoveObject(object->id());
   const bool announced = object->announced.load(std::memory_order_acquire);
-  uint64_t written = 0;
-  {
-    RawMutexLock lock(&registry_mu_);
-    live_.erase(object);
-    by_id_.erase(object->id());
-    if (named || held) retired_[object->id()] = object->info;
-    written = object->written_acquisitions;
-  }
+  const uint64_t written = registry_.RemoveObject(object, named || held);
   if (announced) {
-    const collector::ObjectCounters c = SnapshotCounters(*object);
-    RawMutexLock lock(&trace_mu_);
-    if (writer_ != nullptr && !closed_) {
-      if (c.acquisitions != written) {
-        writer_->WriteCounters(c);
-      }
-      writer_->WriteDestroyed(object->id(), NowNs());
-      // Programs that churn objects write faster than the periodic flush
-      // drains; keep the buffer (and so the resident size) bounded.
-      if (writer_->buffered() > kMaxBufferedBytes) (void)writer_->Flush();
-    }
+    trace_.WriteDestroyed(SnapshotCounters(*object), written, NowNs());
   }
   // Another thread may still hold an object destroyed while held; keep it
   // (reachable, so leak checkers see a deliberate keep, not a leak).
   if (held) {
-    RawMutexLock lock(&registry_mu_);
-    abandoned_.push_back(object);
+    registry_.Abandon(object);
   } else {
     delete object;
   }
@@ -388,27 +306,17 @@ void Session::Announce(ObjectState* object) {
   collector::StackId expected = 0;
   object->first_stack.compare_exchange_strong(expected, stack,
                                               std::memory_order_relaxed);
-  RawMutexLock lock(&trace_mu_);
-  if (object->announced.load(std::memory_order_relaxed)) return;
-  WriteObjectLocked(*object);
-  object->announced.store(true, std::memory_order_release);
+  trace_.AnnounceObject(object);
 }
 
 void Session::OwnerChanged(ObjectState* cell) {
   Announce(cell);
-  RawMutexLock lock(&trace_mu_);
-  WriteObjectLocked(*cell);
+  trace_.WriteObject(*cell);
 }
 
-void Session::WriteObjectLocked(const ObjectState& object) {
-  if (writer_ == nullptr || closed_) return;
-  if (writer_->buffered() > kMaxBufferedBytes) (void)writer_->Flush();
-  collector::ObjectInfo info = object.info;
-  info.owner_thread = object.owner_thread.load(std::memory_order_relaxed);
-  writer_->WriteObject(info);
-}
-
-collector::StackId Session::CaptureStack(int skip, uint64_t caller_pc) {
+// Never inlined: `skip` counts this function's frame (the + 1 below).
+__attribute__((noinline)) collector::StackId Session::CaptureStack(
+    int skip, uint64_t caller_pc) {
   // Frame counting alone is brittle (cold-section splitting, tail calls):
   // when the hook's return address is known, cut the stack exactly there.
   constexpr int kSlack = 8;
@@ -426,67 +334,17 @@ collector::StackId Session::CaptureStack(int skip, uint64_t caller_pc) {
     }
   }
   if (pcs.empty()) return 0;
-  bool is_new = false;
-  // Interned and written under one lock: a thread that finds the stack
-  // already interned may write a record naming it at once, and the trace
-  // must define the stack before that record.
-  RawMutexLock lock(&trace_mu_);
-  const collector::StackId id = depot_.Intern(pcs, &is_new);
-  if (is_new && writer_ != nullptr && !closed_) {
-    writer_->WriteStack(id, pcs.data(), pcs.size());
-  }
-  return id;
+  return trace_.InternStack(pcs);
 }
 
 void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
-  std::vector<collector::Finding> findings;
-  {
-    RawMutexLock lock(&graph_mu_);
-    for (const collector::EdgeObservation& e : edges) {
-      for (collector::ObjectId id : {e.from, e.to}) {
-        ObjectState* o = nullptr;
-        {
-          RawMutexLock rlock(&registry_mu_);
-          auto it = by_id_.find(id);
-          if (it != by_id_.end()) o = it->second;
-        }
-        if (o != nullptr && !o->in_graph.exchange(true)) {
-          analyzer_.AddObject(o->info);
-        }
-      }
-      collector::EdgeUpdate update = analyzer_.AddEdge(e);
-      if (update.gates_changed) {
-        const collector::EdgeState* state = analyzer_.FindEdge(e.from, e.to);
-        if (state != nullptr) {
-          RawMutexLock tlock(&trace_mu_);
-          if (writer_ != nullptr && !closed_) {
-            writer_->WriteEdge(update.new_edge ? e : state->first,
-                               state->gates, state->count);
-          }
-        }
-      }
-      for (collector::Finding& f : update.findings) {
-        // Recorded under graph_mu_, so an object destroyed before this
-        // finding is reported is still retired (see DestroyObject).
-        named_by_findings_.insert(f.objects.begin(), f.objects.end());
-        named_by_findings_.insert(f.guarded_by.begin(), f.guarded_by.end());
-        for (const collector::FindingEdge& fe : f.edges) {
-          named_by_findings_.insert({fe.from, fe.to});
-        }
-        findings.push_back(std::move(f));
-      }
-    }
-  }
+  std::vector<collector::Finding> findings =
+      lock_order_.AddEdges(edges, &registry_, &trace_);
   for (collector::Finding& f : findings) EmitFinding(std::move(f));
 }
 
 std::vector<collector::Finding> Session::TestOnlyFindings() {
-  RawMutexLock lock(&findings_mu_);
-  std::vector<collector::Finding> out;
-  for (const auto& [id, f] : findings_) out.push_back(f);
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.id < b.id; });
-  return out;
+  return findings_.All();
 }
 
 }  // namespace lockscope::runtime

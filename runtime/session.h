@@ -1,6 +1,17 @@
-// runtime/session.h — the process-wide side of the runtime: options, the
-// registry of threads and objects, the lock-order analyzer, findings, the
-// trace writer and the collector thread.
+// runtime/session.h — the process-wide side of the runtime: a thin facade
+// that owns the options and the parts below, each with its own lock, and
+// ties them together for the hooks' slow paths.
+//
+//   Registry          threads and objects          runtime/registry.h
+//   LockOrder         the lock-order graph         runtime/lock_order.h
+//   FindingStore      findings, pending reports    runtime/finding_store.h
+//   SymbolCache       pcs to frames                runtime/symbol_cache.h
+//   TraceSink         the trace file, stack depot  runtime/trace_sink.h
+//   BackgroundThread  periodic drain/report/flush  runtime/background_thread.h
+//
+// The Session's own code is split by concern: session.cc (start-up,
+// threads, objects, stacks, edges), reporter.cc (findings and reports),
+// session_trace.cc (draining, counters, flushing, shutdown), fork.cc.
 //
 // Created on the first hook (possibly during static initialization) and
 // never destroyed, so locks used from atexit handlers and static destructors
@@ -9,43 +20,51 @@
 // Hot paths never come here except through the slow paths in hooks.cc (a
 // never-seen lock chain, a first use, a finding, a full event ring).
 //
-// Lock order (outer first): drain_mu_, graph_mu_, findings_mu_, registry_mu_, sym_mu_,
-// trace_mu_. The runtime's own locks are RawMutex, never lockscope
-// wrappers, so tracking cannot recurse into itself.
+// Lock order, outer first (a lock may be taken while holding only locks
+// above it). Written on the locks as ABSL_ACQUIRED_BEFORE, which clang's
+// -Wthread-safety-beta checks in the runtime's build:
+//   Session::report_mu_        one reporter at a time (ReportPendingFindings)
+//   Session::drain_mu_         one consumer per event ring (DrainEvents)
+//   LockOrder::mu_
+//   FindingStore::mu_
+//   Registry::mu_
+//     ThreadState::wait_mu     (a leaf: each thread's published wait)
+//   SymbolCache::mu_
+//   TraceSink::mu_
+//     StackDepot::mu_, BackgroundThread::mu_   (leaves)
+// PrepareFork takes them all, but the wait_mus, in this order. The
+// runtime's own locks are RawMutex, never lockscope wrappers, so tracking
+// cannot recurse into itself.
 #ifndef LOCKSCOPE_RUNTIME_SESSION_H_
 #define LOCKSCOPE_RUNTIME_SESSION_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "runtime/raw_mutex.h"
-#include "collector/analyzer.h"
 #include "collector/model.h"
 #include "collector/suppressions.h"
-#include "collector/symbolizer.h"
-#include "collector/trace_writer.h"
 #include "lockscope/internal/hooks.h"
+#include "runtime/background_thread.h"
+#include "runtime/finding_store.h"
+#include "runtime/lock_order.h"
 #include "runtime/object_state.h"
 #include "runtime/options.h"
+#include "runtime/raw_mutex.h"
+#include "runtime/registry.h"
 #include "runtime/stack_capture.h"
+#include "runtime/symbol_cache.h"
 #include "runtime/thread_state.h"
+#include "runtime/trace_sink.h"
 
 namespace lockscope::runtime {
 
 int64_t NowNs();
-
-// Past this many buffered trace bytes, writers on the slow paths flush
-// themselves instead of waiting for the collector's period.
-inline constexpr size_t kMaxBufferedBytes = size_t{1} << 20;
 
 class Session {
  public:
@@ -85,17 +104,13 @@ class Session {
   [[noreturn]] void ReportFatal(collector::Finding finding,
                                 const std::string& headline);
 
-  // An event ring is full: wakes the collector and waits for room (or
-  // returns false at once when no collector runs; the event is dropped).
+  // An event ring is full: wakes the background thread and waits for room
+  // (or returns false at once when it does not run; the event is dropped).
   bool WaitForRingSpace(ThreadState* thread);
-  // Wakes the collector thread to drain, report and flush now.
-  void WakeCollector();
+  // Wakes the background thread to drain, report and flush now.
+  void WakeBackgroundThread();
 
   // Snapshot of every live thread's published wait state (watchdog).
-  struct BlockedThread {
-    collector::ThreadId thread;
-    ThreadState::WaitState wait;
-  };
   std::vector<BlockedThread> BlockedThreads();
 
   // Closes the trace (idempotent): drains events, writes counters, frames
@@ -107,9 +122,7 @@ class Session {
   void FlushFromSignal();
 
   // Unsuppressed, unguarded error findings so far.
-  uint64_t failing_findings() const {
-    return failing_.load(std::memory_order_relaxed);
-  }
+  uint64_t failing_findings() const { return findings_.failing(); }
 
   // Fork handlers (pthread_atfork).
   void PrepareFork();
@@ -129,118 +142,45 @@ class Session {
   class Context;  // FindingContext snapshot for reports
   Session();
   void Init();
-  void OpenTrace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(trace_mu_);
-  void StartCollector();
-  void CollectorLoop();
-  // Sleeps until the flush period ends or someone wakes the collector;
-  // false when the collector must stop.
-  bool WaitForCollectorWork();
-  bool ReadAndClearWakeLocked();
-  void DrainEvents();
+  void OpenTrace();
+  void StartBackgroundThread();
+  // One round of the background thread: reports, events, counters (every
+  // second), flush.
+  void BackgroundWork(uint64_t round);
+  void DrainEvents() ABSL_LOCKS_EXCLUDED(drain_mu_);
   void WriteCounters(bool only_changed);
   void WriteFrames(const std::vector<uint64_t>& pcs);
-  void WriteObjectLocked(const ObjectState& object)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(trace_mu_);
   void EmitFinding(collector::Finding finding);
   // Prints the reports of the findings made since the last call: on the
-  // collector thread (woken by the finding), in Shutdown, or on the
-  // finding's own thread when there is no collector or halt_on_finding.
-  void ReportPendingFindings();
+  // background thread (woken by the finding), in Shutdown, or on the
+  // finding's own thread when there is no background thread or
+  // halt_on_finding.
+  void ReportPendingFindings() ABSL_LOCKS_EXCLUDED(report_mu_);
   static absl::flat_hash_set<collector::ObjectId> ObjectsNamedBy(
       const collector::Finding& finding);
   static absl::flat_hash_set<collector::StackId> StacksNamedBy(
       const collector::Finding& finding);
   std::unique_ptr<Context> MakeContext(const collector::Finding& finding);
   std::vector<collector::Frame> Symbolize(collector::StackId id);
-  const std::vector<collector::Frame>& SymbolizePcLocked(uint64_t pc)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sym_mu_);
   void RefreshThreadName(collector::ThreadId id);
 
   Options options_;
-
-  RawMutex graph_mu_;
-  collector::Analyzer analyzer_ ABSL_GUARDED_BY(graph_mu_);
-  // Objects named by a lock-order finding: their infos outlive them.
-  absl::flat_hash_set<collector::ObjectId> named_by_findings_
-      ABSL_GUARDED_BY(graph_mu_);
-
-  RawMutex findings_mu_;
-  absl::flat_hash_map<uint64_t, uint64_t> dedup_ ABSL_GUARDED_BY(findings_mu_);
-  absl::flat_hash_map<uint64_t, collector::Finding> findings_
-      ABSL_GUARDED_BY(findings_mu_);
-  absl::flat_hash_set<uint64_t> failing_ids_ ABSL_GUARDED_BY(findings_mu_);
-  std::vector<uint64_t> order_ ABSL_GUARDED_BY(findings_mu_);
-  uint64_t next_finding_id_ ABSL_GUARDED_BY(findings_mu_) = 1ull << 32;
-  // Findings recorded and written, their reports not yet made.
-  struct PendingReport {
-    uint64_t id = 0;  // in findings_
-    // Made early only for suppressions (shared_ptr: Context is defined in
-    // reporter.cc, and this may be destroyed elsewhere).
-    std::shared_ptr<Context> context;
-  };
-  std::vector<PendingReport> pending_reports_ ABSL_GUARDED_BY(findings_mu_);
-  // Serializes ReportPendingFindings; taken before any other runtime lock.
-  RawMutex report_mu_;
   collector::Suppressions suppressions_;
-  std::atomic<uint64_t> failing_{0};
-
-  RawMutex registry_mu_;
-  std::vector<ThreadState*> threads_ ABSL_GUARDED_BY(registry_mu_);
-  absl::flat_hash_map<collector::ThreadId, collector::ThreadInfo> thread_info_
-      ABSL_GUARDED_BY(registry_mu_);
-  // Threads whose name can no longer change: they exited, or (in a fork
-  // child) belong to the parent. Their /proc entries are gone or stale.
-  absl::flat_hash_set<collector::ThreadId> final_names_
-      ABSL_GUARDED_BY(registry_mu_);
-  absl::flat_hash_set<ObjectState*> live_ ABSL_GUARDED_BY(registry_mu_);
-  absl::flat_hash_map<collector::ObjectId, ObjectState*> by_id_
-      ABSL_GUARDED_BY(registry_mu_);
-  // Infos of destroyed objects that a finding names (or that died held).
-  absl::flat_hash_map<collector::ObjectId, collector::ObjectInfo> retired_
-      ABSL_GUARDED_BY(registry_mu_);
-  // Objects destroyed while held: never freed (see DestroyObject).
-  std::vector<ObjectState*> abandoned_ ABSL_GUARDED_BY(registry_mu_);
-  // What a fork child inherits from the parent but must never use or free
-  // (AfterForkChild): kept reachable, so leak checkers see no leak.
-  struct ForkAbandoned {
-    std::vector<ThreadState*> threads;
-    std::vector<std::unique_ptr<collector::TraceWriter>> writers;
-    std::vector<std::thread*> collectors;
-  };
-  ForkAbandoned fork_abandoned_;
-  std::atomic<uint32_t> next_thread_id_{1};
-  std::atomic<uint64_t> next_object_id_{1};
-
-  StackDepot depot_;
-
-  RawMutex sym_mu_;
-  std::unique_ptr<collector::Symbolizer> symbolizer_ ABSL_GUARDED_BY(sym_mu_);
-  // Symbolized pcs: inlined functions innermost first, physical last.
-  absl::flat_hash_map<uint64_t, std::vector<collector::Frame>> frames_
-      ABSL_GUARDED_BY(sym_mu_);
-
-  RawMutex trace_mu_;
-  std::unique_ptr<collector::TraceWriter> writer_ ABSL_GUARDED_BY(trace_mu_);
-  // Same writer, for the signal handler (no lock there).
-  std::atomic<collector::TraceWriter*> signal_writer_{nullptr};
-  absl::flat_hash_set<uint64_t> frames_written_ ABSL_GUARDED_BY(trace_mu_);
-  uint64_t events_written_ ABSL_GUARDED_BY(trace_mu_) = 0;
-  uint64_t events_dropped_ ABSL_GUARDED_BY(trace_mu_) = 0;
-  bool closed_ ABSL_GUARDED_BY(trace_mu_) = false;
-  bool write_error_reported_ ABSL_GUARDED_BY(trace_mu_) = false;
-  std::vector<collector::ModuleInfo> modules_ ABSL_GUARDED_BY(trace_mu_);
-
-  // Collector thread.
-  RawMutex collector_mu_;
-  bool stop_collector_ ABSL_GUARDED_BY(collector_mu_) = false;
-  bool wake_collector_ ABSL_GUARDED_BY(collector_mu_) = false;
-  std::condition_variable collector_cv_;
-  std::atomic<bool> collector_running_{false};
-  // Leaked after fork() in the child, where the thread does not exist.
-  std::thread* collector_ = nullptr;
-  // Serializes draining the event rings (one consumer per ring).
-  RawMutex drain_mu_;
   int64_t start_ns_ = 0;
+
+  // Serializes ReportPendingFindings, so reports come out in the order the
+  // findings were made. Guards no data.
+  RawMutex report_mu_ ABSL_ACQUIRED_BEFORE(drain_mu_);
+  // Serializes draining the event rings (one consumer per ring). Guards no
+  // data.
+  RawMutex drain_mu_ ABSL_ACQUIRED_BEFORE(LockOrder::mu_);
+
+  LockOrder lock_order_;
+  FindingStore findings_;
+  Registry registry_;
+  SymbolCache symbols_;
+  TraceSink trace_;
+  BackgroundThread background_;
 };
 
 }  // namespace lockscope::runtime

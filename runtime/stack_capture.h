@@ -46,6 +46,9 @@ class StackDepot {
   }
 
  private:
+  // The session's lock-order annotation names mu_ (runtime/trace_sink.h).
+  friend class TraceSink;
+
   mutable RawMutex mu_;
   absl::flat_hash_map<std::vector<uint64_t>, collector::StackId> ids_
       ABSL_GUARDED_BY(mu_);

@@ -5,7 +5,8 @@
 // path takes no lock. The watchdog reads the published wait state under
 // wait_mu. ThreadStates are created on a thread's first hook, registered with
 // the session, and never freed before the session has drained their events
-// (threads that exit are marked and their rings drained by the collector).
+// (threads that exit are marked and their rings drained by the background
+// thread).
 #ifndef LOCKSCOPE_RUNTIME_THREAD_STATE_H_
 #define LOCKSCOPE_RUNTIME_THREAD_STATE_H_
 
@@ -203,13 +204,14 @@ class ThreadState {
   // stack captured the first time.
   ChainCache borrow_sites;
 
-  // Producer side of the event ring (owner thread), consumer: collector.
+  // Producer side of the event ring (owner thread), consumer: the
+  // background thread.
   EventRing ring;
   // Events this thread could not record; written by the owner, read by the
-  // collector.
+  // background thread.
   std::atomic<uint64_t> dropped{0};
-  // Set when the thread has exited; the collector frees nothing before it
-  // has drained the ring.
+  // Set when the thread has exited; the background thread frees nothing
+  // before it has drained the ring.
   std::atomic<bool> exited{false};
 
   // Published wait state for the watchdog (written by the owner in the

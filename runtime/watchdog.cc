@@ -67,9 +67,9 @@ void WatchdogLoop(Session* session, int period_ms) {
   for (;;) {
     absl::SleepFor(absl::Milliseconds(std::max(1, period_ms / 2)));
     const int64_t now = NowNs();
-    std::vector<Session::BlockedThread> blocked = session->BlockedThreads();
+    std::vector<BlockedThread> blocked = session->BlockedThreads();
     std::vector<WaitNode> nodes;
-    std::vector<const Session::BlockedThread*> source;
+    std::vector<const BlockedThread*> source;
     for (const auto& b : blocked) {
       if (now - b.wait.since_ns < period_ns) continue;
       WaitNode node;
@@ -88,10 +88,10 @@ void WatchdogLoop(Session* session, int period_ms) {
     f.kind = collector::FindingKind::kActualDeadlock;
     std::string threads;
     for (size_t k = 0; k < cycle.size(); ++k) {
-      const Session::BlockedThread& b = *source[cycle[k]];
+      const BlockedThread& b = *source[cycle[k]];
       // Thread k holds what thread k-1 waits for, and waits for the lock
       // thread k+1 holds: the edge (held -> wanted) of thread k.
-      const Session::BlockedThread& prev =
+      const BlockedThread& prev =
           *source[cycle[(k + cycle.size() - 1) % cycle.size()]];
       collector::FindingEdge e;
       e.from = prev.wait.waiting_for_id;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI job: every target built with clang 14, where lockscope_warnings adds
 # -Wthread-safety to -Wall -Wextra -Werror, so the runtime's lock
-# annotations are checked. The libFuzzer targets are built here too
+# annotations are checked (and runtime/CMakeLists.txt -Wthread-safety-beta,
+# so its lock order is too: see runtime/session.h). The libFuzzer targets are built here too
 # (scripts/ci-fuzz.sh runs them from this build directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 BUILD_DIR=${BUILD_DIR:-build-tsan}
 binaries=(
-  options_test event_ring_test findings_e2e_test watchdog_test trace_e2e_test
+  options_test event_ring_test runtime_parts_test findings_e2e_test
+  watchdog_test trace_e2e_test
   exit_status_test limits_test durability_test errno_test
   instrument_plain_test instrument_tracked_test
   instrument_cxx17_plain instrument_cxx17_tracked

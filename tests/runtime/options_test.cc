@@ -3,6 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -108,9 +111,53 @@ TEST(OptionsTest, HelpListsEveryOption) {
   const std::string help = OptionsHelp();
   for (const char* key :
        {"trace=", "report=", "halt_on_finding=", "exitcode=", "suppressions=",
-        "stack_depth=", "watchdog_ms=", "events=", "help="}) {
+        "stack_depth=", "watchdog_ms=", "events=", "flush_ms=", "help="}) {
     EXPECT_THAT(help, HasSubstr(key));
   }
+}
+
+TEST(OptionsTest, HelpShowsRangesAndDefaults) {
+  const std::string help = OptionsHelp();
+  EXPECT_THAT(help, HasSubstr("  exitcode=N                 exit status when "
+                              "unsuppressed findings exist; 0 = keep "
+                              "(0..255, default 66)\n"));
+  EXPECT_THAT(help, HasSubstr("stack_depth=N"));
+  EXPECT_THAT(help, HasSubstr("(1..256, default 32)"));
+  EXPECT_THAT(help, HasSubstr("(0..3600000, default 0)"));
+  EXPECT_THAT(help, HasSubstr("(1..60000, default 100)"));
+  EXPECT_THAT(help, HasSubstr("  events=contended|all|none  what the trace "
+                              "records (default contended)\n"));
+  EXPECT_THAT(help, HasSubstr("(default lockscope.%p.lstrace)"));
+}
+
+// The range help=1 shows for an integer option is the one the parser
+// enforces: both ends are accepted, one past either end is refused.
+TEST(OptionsTest, IntegerRangesInHelpAreEnforced) {
+  int checked = 0;
+  for (const OptionSpec& s : OptionSpecs()) {
+    if (s.syntax != "N") continue;
+    const std::vector<std::string> ends = absl::StrSplit(s.values, "..");
+    ASSERT_EQ(ends.size(), 2u) << s.name << ": " << s.values;
+    int lo = 0;
+    int hi = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(ends[0], &lo)) << s.values;
+    ASSERT_TRUE(absl::SimpleAtoi(ends[1], &hi)) << s.values;
+    std::vector<std::string> errors;
+    ParseOptions(absl::StrCat(s.name, "=", lo, ":", s.name, "=", hi),
+                 &errors);
+    EXPECT_THAT(errors, IsEmpty()) << s.name;
+    for (int bad : {lo - 1, hi + 1}) {
+      errors.clear();
+      ParseOptions(absl::StrCat(s.name, "=", bad), &errors);
+      EXPECT_THAT(errors,
+                  ElementsAre(absl::StrCat(
+                      "lockscope: LOCKSCOPE_OPTIONS: bad value '", bad,
+                      "' for ", s.name, " (expected an integer ", s.values,
+                      ")")));
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4);  // exitcode, stack_depth, watchdog_ms, flush_ms
 }
 
 TEST(OptionsTest, ExpandTracePath) {

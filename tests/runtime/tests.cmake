@@ -1,7 +1,17 @@
 # The runtime: options, and end-to-end findings with real threads.
 lockscope_unit_test(options_test
   SOURCES runtime/options_test.cc
-  LIBS lockscope_runtime)
+  LIBS lockscope_runtime absl::strings)
+# docs/options.md against runtime/options.inc.
+lockscope_unit_test(options_doc_test
+  SOURCES runtime/options_doc_test.cc
+  LIBS lockscope_runtime absl::strings)
+target_compile_definitions(options_doc_test PRIVATE
+  LOCKSCOPE_OPTIONS_DOC="${PROJECT_SOURCE_DIR}/docs/options.md")
+# The Session's parts on their own.
+lockscope_unit_test(runtime_parts_test
+  SOURCES runtime/runtime_parts_test.cc
+  LIBS lockscope_runtime lockscope_collector absl::synchronization)
 lockscope_unit_test(findings_e2e_test
   SOURCES runtime/findings_e2e_test.cc
   LIBS lockscope_tracked
