@@ -22,25 +22,33 @@ enum class EventsMode : uint8_t { kNone, kContended, kAll };
 std::string_view EventsModeName(EventsMode mode);
 
 // The kinds of value an option takes (the first column of options.inc).
-// Each names the member's C++ type; options.cc has its parser, its syntax
-// for help=1 and what a bad value's message says was expected.
+// Each names the member's C++ type and whether the value names a file
+// (secure-execution mode drops those: runtime/secure_mode.cc); options.cc
+// has its parser, its syntax for help=1 and what a bad value's message says
+// was expected.
 struct BoolOption {  // 0|1 (true/false and yes/no are accepted too)
   using Value = bool;
+  static constexpr bool kNamesAFile = false;
 };
 struct IntOption {  // an integer in the row's min..max
   using Value = int;
+  static constexpr bool kNamesAFile = false;
 };
-struct PathOption {  // any text
+struct PathOption {  // a file's path, or "" for none
   using Value = std::string;
+  static constexpr bool kNamesAFile = true;
 };
 struct TraceOption {  // a path, or off (stored as "")
   using Value = std::string;
+  static constexpr bool kNamesAFile = true;
 };
 struct ReportOption {  // stderr (true) or off (false)
   using Value = bool;
+  static constexpr bool kNamesAFile = false;
 };
 struct EventsOption {  // contended | all | none
   using Value = EventsMode;
+  static constexpr bool kNamesAFile = false;
 };
 
 struct Options {
