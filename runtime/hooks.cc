@@ -25,7 +25,7 @@
 
 #include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
-#include "collector/report.h"
+#include "collector/analysis/report.h"
 #include "runtime/keep_errno.h"
 #include "runtime/object_state.h"
 #include "runtime/session.h"

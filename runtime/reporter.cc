@@ -4,7 +4,8 @@
 #include <cstdlib>
 
 #include "absl/container/flat_hash_set.h"
-#include "collector/report.h"
+#include "collector/analysis/finding_kinds.h"
+#include "collector/analysis/report.h"
 #include "runtime/session.h"
 
 namespace lockscope::runtime {
@@ -36,7 +37,7 @@ class Session::Context : public collector::FindingContext {
 
 const std::vector<collector::Frame>& Session::SymbolizePcLocked(uint64_t pc) {
   if (symbolizer_ == nullptr) {
-    symbolizer_ = collector::Symbolizer::ForCurrentProcess();
+    symbolizer_ = Symbolizer::ForCurrentProcess();
   }
   auto it = frames_.find(pc);
   if (it == frames_.end()) {
@@ -159,8 +160,7 @@ void Session::EmitFinding(collector::Finding finding) {
     finding.suppressed =
         suppressions_.Match(finding, *pending.context) != nullptr;
   }
-  const bool failing = !finding.suppressed && finding.guarded_by.empty() &&
-                       finding.severity == collector::Severity::kError;
+  const bool failing = collector::FailsByDefault(finding);
   // The trace must define every object the finding names and hold the
   // finding itself before anything else can go wrong.
   {

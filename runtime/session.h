@@ -28,15 +28,15 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "runtime/raw_mutex.h"
-#include "collector/analyzer.h"
-#include "collector/model.h"
-#include "collector/suppressions.h"
-#include "collector/symbolizer.h"
-#include "collector/trace_writer.h"
+#include "collector/analysis/analyzer.h"
+#include "collector/analysis/model.h"
+#include "collector/analysis/suppressions.h"
+#include "collector/trace/trace_writer.h"
 #include "lockscope/internal/hooks.h"
 #include "runtime/object_state.h"
 #include "runtime/options.h"
 #include "runtime/stack_capture.h"
+#include "runtime/symbolizer.h"
 #include "runtime/thread_state.h"
 
 namespace lockscope::runtime {
@@ -214,7 +214,7 @@ class Session {
   StackDepot depot_;
 
   RawMutex sym_mu_;
-  std::unique_ptr<collector::Symbolizer> symbolizer_ ABSL_GUARDED_BY(sym_mu_);
+  std::unique_ptr<Symbolizer> symbolizer_ ABSL_GUARDED_BY(sym_mu_);
   // Symbolized pcs: inlined functions innermost first, physical last.
   absl::flat_hash_map<uint64_t, std::vector<collector::Frame>> frames_
       ABSL_GUARDED_BY(sym_mu_);

@@ -6,6 +6,11 @@ lockscope_unit_test(findings_e2e_test
   SOURCES runtime/findings_e2e_test.cc
   LIBS lockscope_tracked
   ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:report=off")
+# The symbolizer (runtime/symbolizer.h) against this very binary; it lives
+# in liblockscope.so, which exports namespace lockscope::runtime.
+lockscope_unit_test(symbolizer_test
+  SOURCES runtime/symbolizer_test.cc
+  LIBS lockscope_runtime)
 lockscope_unit_test(watchdog_test
   SOURCES runtime/watchdog_test.cc
   LIBS lockscope_tracked absl::synchronization

@@ -9,8 +9,8 @@
 #include <tuple>
 #include <vector>
 
-#include "collector/model.h"
-#include "collector/trace_writer.h"
+#include "collector/analysis/model.h"
+#include "collector/trace/trace_writer.h"
 
 namespace lockscope::viewer::test_traces {
 

@@ -3,10 +3,10 @@
 # collector::TraceWriter.
 lockscope_unit_test(viewer_output_test
   SOURCES viewer/output_test.cc viewer/json_checker.cc
-  LIBS lockscope_viewer lockscope_collector)
+  LIBS lockscope_viewer lockscope_trace_io)
 lockscope_unit_test(viewer_trace_set_test
   SOURCES viewer/trace_set_test.cc viewer/test_traces.cc
-  LIBS lockscope_viewer lockscope_collector)
+  LIBS lockscope_viewer lockscope_trace_io)
 
 # One binary for the end-to-end tests, one source file per subcommand.
 lockscope_unit_test(viewer_cli_test
@@ -26,7 +26,7 @@ lockscope_unit_test(viewer_cli_test
           viewer/run_cli.cc
           viewer/json_checker.cc
           viewer/test_traces.cc
-  LIBS lockscope_collector)
+  LIBS lockscope_trace_io)
 target_compile_definitions(viewer_cli_test PRIVATE
   LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>")
 add_dependencies(viewer_cli_test lockscope_cli)
