@@ -1,5 +1,5 @@
-// Tests for the names in collector/analysis/model.h: they are the contract's spelling
-// (JSON, suppressions, reports), so each one is pinned.
+// Tests for the names in collector/analysis/model.h: they are the contract's
+// spelling (JSON, suppressions, reports), so each one is pinned.
 #include "collector/analysis/model.h"
 
 #include <set>

@@ -16,3 +16,6 @@ lockscope_unit_test(suppressions_test
 lockscope_unit_test(model_test
   SOURCES collector/analysis/model_test.cc
   LIBS lockscope_analysis)
+lockscope_unit_test(finding_kinds_test
+  SOURCES collector/analysis/finding_kinds_test.cc
+  LIBS lockscope_analysis)
