@@ -65,9 +65,9 @@ target_compile_definitions(trace_corpus_test PRIVATE
   LOCKSCOPE_FUZZ_SEEDS="${LOCKSCOPE_FUZZ_SEEDS}")
 add_dependencies(trace_corpus_test lockscope_fuzz_seeds)
 
-# --- libFuzzer (clang only). The analysis, trace I/O and viewer are compiled a second
-# time from their own targets' source lists, with coverage and ASan+UBSan,
-# so the ordinary libraries and tests stay uninstrumented.
+# --- libFuzzer (clang only). The analysis, trace I/O and viewer are compiled a
+# second time from their own targets' source lists, with coverage and
+# ASan+UBSan, so the ordinary libraries and tests stay uninstrumented.
 option(LOCKSCOPE_BUILD_FUZZERS "Build the libFuzzer targets (clang only)" OFF)
 set(_fuzz_flags -fsanitize=address,undefined -fno-sanitize-recover=all
                 -fno-omit-frame-pointer

@@ -1,5 +1,5 @@
-// collector/analysis/lock_graph.h — a directed graph that stays acyclic, with an
-// incrementally maintained topological order (Pearce–Kelly).
+// collector/analysis/lock_graph.h — a directed graph that stays acyclic, with
+// an incrementally maintained topological order (Pearce–Kelly).
 //
 // Locking contract: no internal locking. Calls must be serialized by the
 // caller (the Analyzer's owner serializes every call into it).

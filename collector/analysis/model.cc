@@ -1,4 +1,5 @@
-// collector/analysis/model.cc — names of the model's enums (the contract's spelling).
+// collector/analysis/model.cc — names of the model's enums (the contract's
+// spelling). Finding kinds are named by their table (finding_kinds.cc).
 #include "collector/analysis/model.h"
 
 namespace lockscope::collector {

@@ -1,5 +1,5 @@
-// collector/analysis/model.h — the plain data that flows from the runtime into the
-// collector, and from traces into the viewer.
+// collector/analysis/model.h — the plain data that flows from the runtime into
+// the collector, and from traces into the viewer.
 //
 // Nothing here allocates behind the caller's back or knows about threads:
 // these are values. The runtime fills them in (it owns stacks, clocks and

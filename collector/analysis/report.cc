@@ -1,4 +1,5 @@
-// collector/analysis/report.cc — the text of findings (see report.h for the shape).
+// collector/analysis/report.cc — the text of findings (see report.h for the
+// shape).
 //
 // Layout: the headline at column 0, sections at 2, their items at 4, stack
 // frames at 6, and the closing SUMMARY line at 0. Everything is looked up

@@ -1,5 +1,5 @@
-// collector/analysis/report.h — the text of a finding, as printed live on stderr and
-// by the viewer.
+// collector/analysis/report.h — the text of a finding, as printed live on
+// stderr and by the viewer.
 //
 // Pure formatting: no I/O, no locking. Everything the text mentions is looked
 // up through a FindingContext, so a live process and a trace read offline

@@ -1,4 +1,5 @@
-// collector/analysis/suppressions.cc — parsing and matching of suppression rules.
+// collector/analysis/suppressions.cc — parsing and matching of suppression
+// rules.
 //
 // `#` starts a comment anywhere on a line (no lock name, file or C++ symbol
 // contains one). A rule is TYPE:PATTERN split at the first colon, so

@@ -1,5 +1,5 @@
-// collector/trace/trace_reader.cc — TraceReader: framing, bounds, header checks.
-// LoadTrace lives in trace_loader.cc.
+// collector/trace/trace_reader.cc — TraceReader: framing, bounds, header
+// checks. LoadTrace lives in trace_loader.cc.
 //
 // The file is read sequentially through a fixed window, and each record is
 // parsed on its own from a bounded buffer, so neither the file size nor a

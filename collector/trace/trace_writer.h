@@ -6,8 +6,9 @@
 //
 // Records are converted by trace_convert.h, framed as field 1 of
 // trace.TraceFile (see proto/trace.proto) and appended to an in-memory
-// buffer; Flush() writes the buffer with write(2). Strings in Frame and Object records are interned: the writer
-// emits an InternedString record before the first record that uses it.
+// buffer; Flush() writes the buffer with write(2). Strings in Frame and
+// Object records are interned: the writer emits an InternedString record
+// before the first record that uses it.
 #ifndef LOCKSCOPE_COLLECTOR_TRACE_TRACE_WRITER_H_
 #define LOCKSCOPE_COLLECTOR_TRACE_TRACE_WRITER_H_
 

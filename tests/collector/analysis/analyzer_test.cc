@@ -1,5 +1,6 @@
-// Tests for collector/analysis/analyzer.h. Synthetic edge sequences with explicit
-// thread ids, fed from one thread: no real threads, fully deterministic.
+// Tests for collector/analysis/analyzer.h. Synthetic edge sequences with
+// explicit thread ids, fed from one thread: no real threads, fully
+// deterministic.
 #include "collector/analysis/analyzer.h"
 
 #include <string>

@@ -1,6 +1,6 @@
-// Tests for collector/analysis/lock_graph.h: cycle refusal at any length, acyclic
-// insertions, removal without phantom edges, and a randomized comparison
-// against a naive reachability model.
+// Tests for collector/analysis/lock_graph.h: cycle refusal at any length,
+// acyclic insertions, removal without phantom edges, and a randomized
+// comparison against a naive reachability model.
 #include "collector/analysis/lock_graph.h"
 
 #include <cstdint>

@@ -1,6 +1,6 @@
-// Tests for collector/trace/trace_reader.h: every record type round-trips through
-// a real file, events decode exactly, and bad input (torn, corrupt, foreign,
-// dangling ids, newer versions) gives a clean, located error.
+// Tests for collector/trace/trace_reader.h: every record type round-trips
+// through a real file, events decode exactly, and bad input (torn, corrupt,
+// foreign, dangling ids, newer versions) gives a clean, located error.
 #include "collector/trace/trace_loader.h"
 #include "collector/trace/trace_reader.h"
 

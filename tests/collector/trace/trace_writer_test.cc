@@ -1,5 +1,5 @@
-// Tests for collector/trace/trace_writer.h: framing, interning, the event column
-// encoding and its size, file creation rules, flushing and write errors.
+// Tests for collector/trace/trace_writer.h: framing, interning, the event
+// column encoding and its size, file creation rules, flushing and write errors.
 #include "collector/trace/trace_writer.h"
 
 #include <fcntl.h>
