@@ -14,7 +14,7 @@
 #include <string>
 
 #include "bench/child_process.h"
-#include "collector/trace_reader.h"
+#include "collector/trace/trace_loader.h"
 
 #ifndef LOCKSCOPE_TRACE_WORKLOAD
 #error "LOCKSCOPE_TRACE_WORKLOAD (the trace_workload binary) must be defined"

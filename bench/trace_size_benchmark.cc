@@ -19,7 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "bench/child_process.h"
-#include "collector/trace_reader.h"
+#include "collector/trace/trace_loader.h"
 
 #ifndef LOCKSCOPE_TRACE_WORKLOAD
 #error "LOCKSCOPE_TRACE_WORKLOAD (the trace_workload binary) must be defined"
@@ -80,8 +80,8 @@ void BM_TraceSize(benchmark::State& state, const std::string& workload,
       break;
     }
     if (!in_order || !data->end.has_value() ||
-        min_time < data->header.start_clock_ns() ||
-        max_time > data->end->end_time_ns()) {
+        min_time < data->header.start_clock_ns ||
+        max_time > data->end->end_time_ns) {
       state.SkipWithError("event times out of order or outside the trace");
       break;
     }

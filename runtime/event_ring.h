@@ -25,7 +25,7 @@
 #include <x86intrin.h>
 #endif
 
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 
 namespace lockscope::runtime {
 

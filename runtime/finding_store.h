@@ -15,7 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 #include "runtime/raw_mutex.h"
 #include "runtime/registry.h"  // Registry::mu_, in the lock order
 

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <string>
 
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 #include "lockscope/internal/hooks.h"
 #include "runtime/object_state.h"
 #include "runtime/thread_state.h"

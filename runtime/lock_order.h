@@ -12,8 +12,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
-#include "collector/analyzer.h"
-#include "collector/model.h"
+#include "collector/analysis/analyzer.h"
+#include "collector/analysis/model.h"
 #include "runtime/finding_store.h"  // FindingStore::mu_, in the lock order
 #include "runtime/raw_mutex.h"
 #include "runtime/registry.h"

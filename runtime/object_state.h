@@ -12,7 +12,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 #include "lockscope/internal/hooks.h"
 
 namespace lockscope::runtime {

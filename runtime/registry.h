@@ -17,7 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 #include "runtime/object_state.h"
 #include "runtime/raw_mutex.h"
 #include "runtime/symbol_cache.h"  // SymbolCache::mu_, in the lock order

@@ -5,7 +5,8 @@
 #include <cstdlib>
 
 #include "absl/container/flat_hash_set.h"
-#include "collector/report.h"
+#include "collector/analysis/finding_kinds.h"
+#include "collector/analysis/report.h"
 #include "runtime/session.h"
 
 namespace lockscope::runtime {
@@ -100,8 +101,7 @@ void Session::EmitFinding(collector::Finding finding) {
     finding.suppressed =
         suppressions_.Match(finding, *pending.context) != nullptr;
   }
-  const bool failing = !finding.suppressed && finding.guarded_by.empty() &&
-                       finding.severity == collector::Severity::kError;
+  const bool failing = collector::FailsByDefault(finding);
   // The trace must define every object the finding names and hold the
   // finding itself before anything else can go wrong.
   // Under the registry lock so none of them can be freed meanwhile.

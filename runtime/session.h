@@ -47,8 +47,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
-#include "collector/model.h"
-#include "collector/suppressions.h"
+#include "collector/analysis/model.h"
+#include "collector/analysis/suppressions.h"
 #include "lockscope/internal/hooks.h"
 #include "runtime/background_thread.h"
 #include "runtime/finding_store.h"

@@ -12,8 +12,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "runtime/raw_mutex.h"
-#include "collector/model.h"
-#include "collector/trace_writer.h"
+#include "collector/analysis/model.h"
+#include "collector/trace/trace_writer.h"
 
 namespace lockscope::runtime {
 

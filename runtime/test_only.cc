@@ -1,6 +1,6 @@
 #include "runtime/test_only.h"
 
-#include "collector/report.h"
+#include "collector/analysis/report.h"
 #include "runtime/session.h"
 
 namespace lockscope::runtime {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 
 namespace lockscope::runtime {
 

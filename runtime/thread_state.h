@@ -22,7 +22,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "runtime/raw_mutex.h"
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 #include "runtime/event_ring.h"
 #include "lockscope/internal/hooks.h"
 #include "runtime/object_state.h"

@@ -18,8 +18,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
-#include "collector/model.h"
-#include "collector/trace_writer.h"
+#include "collector/analysis/model.h"
+#include "collector/trace/trace_writer.h"
 #include "runtime/background_thread.h"
 #include "runtime/object_state.h"
 #include "runtime/raw_mutex.h"

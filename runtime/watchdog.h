@@ -12,7 +12,7 @@
 
 #include <vector>
 
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 
 namespace lockscope::runtime {
 

@@ -67,9 +67,9 @@ target_compile_definitions(trace_corpus_test PRIVATE
   LOCKSCOPE_FUZZ_SEEDS="${LOCKSCOPE_FUZZ_SEEDS}")
 add_dependencies(trace_corpus_test lockscope_fuzz_seeds)
 
-# --- libFuzzer (clang only). The collector and viewer are compiled a second
-# time from their own targets' source lists, with coverage and ASan+UBSan,
-# so the ordinary libraries and tests stay uninstrumented.
+# --- libFuzzer (clang only). The analysis, trace I/O and viewer are compiled a
+# second time from their own targets' source lists, with coverage and
+# ASan+UBSan, so the ordinary libraries and tests stay uninstrumented.
 option(LOCKSCOPE_BUILD_FUZZERS "Build the libFuzzer targets (clang only)" OFF)
 set(_fuzz_flags -fsanitize=address,undefined -fno-sanitize-recover=all
                 -fno-omit-frame-pointer
@@ -113,15 +113,19 @@ if(LOCKSCOPE_BUILD_FUZZERS)
   elseif(LOCKSCOPE_SANITIZE MATCHES "thread")
     message(WARNING "LOCKSCOPE_BUILD_FUZZERS does not combine with TSan")
   else()
-    lockscope_fuzz_clone(lockscope_collector lockscope_collector_fuzz)
+    lockscope_fuzz_clone(lockscope_analysis lockscope_analysis_fuzz)
+    lockscope_fuzz_clone(lockscope_trace_io lockscope_trace_io_fuzz
+                         lockscope_analysis=lockscope_analysis_fuzz)
     lockscope_fuzz_clone(lockscope_viewer lockscope_viewer_fuzz
-                         lockscope_collector=lockscope_collector_fuzz)
+                         lockscope_analysis=lockscope_analysis_fuzz
+                         lockscope_trace_io=lockscope_trace_io_fuzz)
     add_executable(trace_reader_fuzzer
       fuzz/trace_reader_fuzzer.cc fuzz/trace_exercise.cc)
     target_include_directories(trace_reader_fuzzer PRIVATE
       ${PROJECT_SOURCE_DIR})
     target_link_libraries(trace_reader_fuzzer PRIVATE
-      lockscope_viewer_fuzz lockscope_collector_fuzz CLI11::CLI11)
+      lockscope_viewer_fuzz lockscope_trace_io_fuzz lockscope_analysis_fuzz
+      CLI11::CLI11)
     target_compile_definitions(trace_reader_fuzzer PRIVATE
       LOCKSCOPE_FUZZ_VIEWER)
     target_compile_options(trace_reader_fuzzer PRIVATE -fsanitize=fuzzer

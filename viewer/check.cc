@@ -5,8 +5,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "collector/report.h"
-#include "collector/suppressions.h"
+#include "collector/analysis/report.h"
+#include "collector/analysis/suppressions.h"
 #include "viewer/check_formats.h"
 #include "viewer/subcommand.h"
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/trace_reader.h"
+#include "collector/trace/trace_loader.h"
 #include "viewer/trace_set.h"
 #include "viewer/verdict.h"
 

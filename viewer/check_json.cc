@@ -1,7 +1,7 @@
 // JSON and JUnit output of `lockscope check` (see check_formats.h).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "collector/report.h"
+#include "collector/analysis/report.h"
 #include "viewer/check_formats.h"
 #include "viewer/output.h"
 
@@ -120,8 +120,8 @@ std::string CheckJson(const CheckResult& result) {
   for (const collector::TraceData& trace : *result.traces) {
     json.BeginObject();
     json.Field("path", trace.path);
-    json.Field("pid", trace.header.pid());
-    json.Field("executable", trace.header.executable());
+    json.Field("pid", trace.header.pid);
+    json.Field("executable", trace.header.executable);
     json.Field("complete", trace.end.has_value());
     if (!trace.warning.empty()) json.Field("warning", trace.warning);
     json.EndObject();

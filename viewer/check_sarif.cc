@@ -15,7 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "collector/report.h"
+#include "collector/analysis/finding_kinds.h"
+#include "collector/analysis/report.h"
 #include "viewer/check_formats.h"
 #include "viewer/output.h"
 #include "viewer/version.h"
@@ -30,28 +31,6 @@ using collector::FindingKind;
 constexpr char kSchema[] = "https://json.schemastore.org/sarif-2.1.0.json";
 constexpr char kRootId[] = "SRCROOT";
 
-struct RuleText {
-  FindingKind kind;
-  const char* description;
-};
-constexpr RuleText kRules[] = {
-    {FindingKind::kLockOrderCycle,
-     "Locks are acquired in inconsistent orders: a potential deadlock."},
-    {FindingKind::kLockClassCycle,
-     "Lock classes are acquired in inconsistent orders."},
-    {FindingKind::kActualDeadlock,
-     "Threads were blocked waiting on each other's locks."},
-    {FindingKind::kCrossThreadBorrow,
-     "An AppCell was borrowed on a thread other than its owner."},
-    {FindingKind::kBorrowConflict,
-     "An AppCell was borrowed mutably while borrowed, or the reverse."},
-    {FindingKind::kRecursiveLock,
-     "A thread locked a lock it already holds (it would hang)."},
-    {FindingKind::kUnlockNotOwner,
-     "A lock was unlocked by a thread that does not hold it."},
-    {FindingKind::kDestroyedWhileHeld,
-     "A lock or cell was destroyed while held or borrowed."},
-};
 
 // Percent-encodes everything but unreserved characters and '/'.
 std::string PercentEncodePath(std::string_view path) {
@@ -158,15 +137,14 @@ class SarifWriter {
     json.Field("name", "lockscope");
     json.Field("version", LOCKSCOPE_VERSION);
     json.Key("rules").BeginArray();
-    for (const RuleText& rule : kRules) {
+    for (const collector::FindingKindInfo& rule : collector::FindingKinds()) {
       json.BeginObject();
-      json.Field("id", collector::FindingKindName(rule.kind));
+      json.Field("id", rule.name);
       json.Key("shortDescription").BeginObject();
-      json.Field("text", rule.description);
+      json.Field("text", rule.sarif_text);
       json.EndObject();
       json.Key("defaultConfiguration").BeginObject();
-      json.Field("level", collector::SeverityName(
-                              collector::DefaultSeverity(rule.kind)));
+      json.Field("level", collector::SeverityName(rule.severity));
       json.EndObject();
       json.EndObject();
     }
@@ -287,10 +265,8 @@ class SarifWriter {
 
   void WriteResult(JsonWriter& json, const Verdict& verdict) {
     const Finding& finding = verdict.analyzed->finding;
-    int rule_index = 0;
-    for (int i = 0; i < static_cast<int>(std::size(kRules)); ++i) {
-      if (kRules[i].kind == finding.kind) rule_index = i;
-    }
+    // Rules are listed in table order, which is enum order.
+    const int rule_index = static_cast<int>(finding.kind);
     std::string level;
     if (verdict.failing) {
       level = "error";

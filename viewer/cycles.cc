@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "collector/report.h"
+#include "collector/analysis/report.h"
 #include "viewer/subcommand.h"
 #include "viewer/verdict.h"
 

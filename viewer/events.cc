@@ -99,8 +99,8 @@ class EventsCommand : public Subcommand {
     if (!tables.ok()) return tables.status();
     absl::Status resolved = Resolve(*tables);
     if (!resolved.ok()) return resolved;
-    const int64_t start = tables->header.start_clock_ns() != 0
-                              ? tables->header.start_clock_ns()
+    const int64_t start = tables->header.start_clock_ns != 0
+                              ? tables->header.start_clock_ns
                               : tables->first_time_ns;
 
     // Pass 2: stream the events, keeping the matching ones (only the

@@ -13,8 +13,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "collector/output_file.h"
-#include "collector/report.h"
+#include "collector/trace/output_file.h"
+#include "collector/analysis/report.h"
 #include "viewer/fd_ostream.h"
 #include "viewer/subcommand.h"
 
@@ -44,17 +44,17 @@ class ChromeWriter {
  public:
   ChromeWriter(const TraceData& trace, std::ostream& out)
       : trace_(trace), out_(out) {
-    pid_ = trace.header.pid() != 0 ? trace.header.pid() : 1;
-    start_ = trace.header.start_clock_ns() != 0
-                 ? trace.header.start_clock_ns()
+    pid_ = trace.header.pid != 0 ? trace.header.pid : 1;
+    start_ = trace.header.start_clock_ns != 0
+                 ? trace.header.start_clock_ns
                  : trace.first_time_ns;
   }
 
   void Begin() {
     out_ << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
-    std::string name = trace_.header.executable().empty()
+    std::string name = trace_.header.executable.empty()
                            ? std::string("lockscope trace")
-                           : trace_.header.executable();
+                           : trace_.header.executable;
     Metadata("process_name", 0, absl::StrCat(name, " (pid ", pid_, ")"));
     for (ThreadId id : SortedKeys(trace_.threads)) {
       const std::string& thread = trace_.threads.at(id).name;
@@ -104,7 +104,7 @@ class ChromeWriter {
 
   void End() {
     int64_t end = last_ns_;
-    if (trace_.end.has_value()) end = std::max(end, trace_.end->end_time_ns());
+    if (trace_.end.has_value()) end = std::max(end, trace_.end->end_time_ns);
     // A wait that never ended is the most interesting slice of a hung
     // process; it runs to the end of the trace. An acquisition whose release
     // was not recorded is an instant, not a guess at a hold time.

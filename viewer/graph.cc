@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "collector/report.h"
+#include "collector/analysis/report.h"
 #include "viewer/subcommand.h"
 #include "viewer/verdict.h"
 
@@ -157,7 +157,8 @@ class GraphCommand : public Subcommand {
       const collector::EdgeObservation& first = analyzed.first;
       const size_t from = AddNode(first.from, analysis, names, &graph);
       const size_t to = AddNode(first.to, analysis, names, &graph);
-      // Same-class nesting is no class edge (see collector/analyzer.h).
+      // Same-class nesting is no class edge (see
+      // collector/analysis/analyzer.h).
       if (from == to) continue;
       const std::pair<std::string, std::string> key(graph.nodes[from].key,
                                                     graph.nodes[to].key);

@@ -15,7 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "collector/trace_writer.h"
+#include "collector/trace/trace_writer.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -35,29 +35,29 @@ bool SameFile(const std::string& a, const std::string& b) {
 
 collector::TraceHeaderInfo MergedHeader(const std::vector<TraceData>& traces) {
   collector::TraceHeaderInfo header;
-  const trace::Header& first = traces[0].header;
-  header.pid = first.pid();
-  header.executable = first.executable();
-  header.events_mode = first.events_mode();
-  header.start_unix_ns = first.start_unix_ns();
-  header.start_clock_ns = first.start_clock_ns();
+  const collector::TraceHeaderInfo& first = traces[0].header;
+  header.pid = first.pid;
+  header.executable = first.executable;
+  header.events_mode = first.events_mode;
+  header.start_unix_ns = first.start_unix_ns;
+  header.start_clock_ns = first.start_clock_ns;
   std::vector<std::string> paths;
   for (const TraceData& trace : traces) {
-    const trace::Header& h = trace.header;
-    if (h.pid() != header.pid) header.pid = 0;
-    if (h.executable() != header.executable) header.executable.clear();
-    if (h.events_mode() != header.events_mode) header.events_mode = "mixed";
-    if (h.start_unix_ns() != 0) {
+    const collector::TraceHeaderInfo& h = trace.header;
+    if (h.pid != header.pid) header.pid = 0;
+    if (h.executable != header.executable) header.executable.clear();
+    if (h.events_mode != header.events_mode) header.events_mode = "mixed";
+    if (h.start_unix_ns != 0) {
       header.start_unix_ns = header.start_unix_ns == 0
-                                 ? h.start_unix_ns()
+                                 ? h.start_unix_ns
                                  : std::min(header.start_unix_ns,
-                                            h.start_unix_ns());
+                                            h.start_unix_ns);
     }
-    if (h.start_clock_ns() != 0) {
+    if (h.start_clock_ns != 0) {
       header.start_clock_ns = header.start_clock_ns == 0
-                                  ? h.start_clock_ns()
+                                  ? h.start_clock_ns
                                   : std::min(header.start_clock_ns,
-                                             h.start_clock_ns());
+                                             h.start_clock_ns);
     }
     paths.push_back(trace.path);
   }
@@ -222,7 +222,7 @@ class MergeCommand : public Subcommand {
       dropped += set.traces[i].events_dropped;
       const TraceData& trace = set.traces[i];
       end_time = std::max(end_time, trace.end.has_value()
-                                        ? trace.end->end_time_ns()
+                                        ? trace.end->end_time_ns
                                         : trace.last_time_ns);
     }
     sink.FlushAll();

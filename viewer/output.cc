@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "collector/printable.h"
+#include "collector/analysis/printable.h"
 
 namespace lockscope::viewer {
 

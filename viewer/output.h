@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "collector/model.h"
+#include "collector/analysis/model.h"
 
 namespace lockscope::viewer {
 

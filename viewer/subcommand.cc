@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "collector/output_file.h"
+#include "collector/trace/output_file.h"
 
 namespace lockscope::viewer {
 

@@ -30,13 +30,13 @@ std::string FormatUnixTime(int64_t unix_ns) {
 }
 
 std::string Duration(const TraceData& trace) {
-  const int64_t start = trace.header.start_clock_ns();
+  const int64_t start = trace.header.start_clock_ns;
   if (trace.end.has_value()) {
-    const int64_t end = trace.end->end_time_ns();
+    const int64_t end = trace.end->end_time_ns;
     std::string text = end >= start
                            ? FormatDuration(static_cast<uint64_t>(end - start))
                            : "unknown";
-    const std::string& reason = trace.end->reason();
+    const std::string& reason = trace.end->reason;
     return absl::StrCat(text, " (closed: ", reason.empty() ? "exit" : reason,
                         ")");
   }
@@ -106,18 +106,18 @@ std::string StoredFindings(const TraceData& trace) {
 
 void PrintTrace(const TraceData& trace, const Style& style,
                 std::ostream& out) {
-  const trace::Header& header = trace.header;
+  const collector::TraceHeaderInfo& header = trace.header;
   out << style.Bold(absl::StrCat("trace ", OneLine(trace.path))) << "\n";
-  out << "  process:   pid " << header.pid() << ", "
-      << (header.executable().empty() ? "(unknown executable)"
-                                      : OneLine(header.executable()))
+  out << "  process:   pid " << header.pid << ", "
+      << (header.executable.empty() ? "(unknown executable)"
+                                      : OneLine(header.executable))
       << "\n";
-  out << "  started:   " << FormatUnixTime(header.start_unix_ns()) << "\n";
+  out << "  started:   " << FormatUnixTime(header.start_unix_ns) << "\n";
   out << "  duration:  " << Duration(trace) << "\n";
   out << "  threads:   " << ThreadList(trace) << "\n";
   out << "  objects:   " << ObjectList(trace) << "\n";
   out << "  events:    " << trace.events << " recorded (events="
-      << (header.events_mode().empty() ? "?" : OneLine(header.events_mode()))
+      << (header.events_mode.empty() ? "?" : OneLine(header.events_mode))
       << "), " << trace.events_dropped << " dropped\n";
   out << "  edges:     " << trace.edges.size() << " lock-order edge"
       << (trace.edges.size() == 1 ? "" : "s") << "\n";

@@ -1,3 +1,4 @@
+// viewer/trace_set.cc — loading traces, with a progress line for big ones.
 #include "viewer/trace_set.h"
 
 #include <sys/stat.h>
@@ -5,12 +6,10 @@
 #include <cstdio>
 #include <utility>
 
-#include "viewer/merge_analysis.h"
 #include "viewer/output.h"
 
 namespace lockscope::viewer {
 
-using collector::Access;
 using collector::TraceData;
 using collector::TraceEvent;
 
@@ -62,68 +61,6 @@ absl::StatusOr<std::vector<TraceData>> LoadTraces(
     traces.push_back(*std::move(data));
   }
   return traces;
-}
-
-Access AccessFromProto(int access) {
-  return access == trace::SHARED ? Access::kShared : Access::kExclusive;
-}
-
-const AnalyzedEdge* Analysis::FindEdge(collector::ObjectId from,
-                                       collector::ObjectId to) const {
-  auto it = edge_index_.find(std::make_pair(from, to));
-  return it == edge_index_.end() ? nullptr : &edges[it->second];
-}
-
-void Analysis::IndexEdges() {
-  edge_index_.clear();
-  for (size_t i = 0; i < edges.size(); ++i) {
-    edge_index_[{edges[i].first.from, edges[i].first.to}] = i;
-  }
-}
-
-const collector::ObjectInfo* Analysis::Object(collector::ObjectId id) const {
-  auto it = objects.find(id);
-  return it == objects.end() ? nullptr : &it->second;
-}
-
-const collector::ThreadInfo* Analysis::Thread(collector::ThreadId id) const {
-  auto it = threads.find(id);
-  return it == threads.end() ? nullptr : &it->second;
-}
-
-std::vector<collector::Frame> Analysis::Stack(collector::StackId id) const {
-  std::vector<collector::Frame> out;
-  auto it = stacks.find(id);
-  if (it == stacks.end()) return out;
-  out.reserve(it->second.size());
-  for (uint64_t pc : it->second) {
-    auto frame = frames.find(pc);
-    if (frame != frames.end()) {
-      if (auto in = inlined.find(pc); in != inlined.end()) {
-        out.insert(out.end(), in->second.begin(), in->second.end());
-      }
-      out.push_back(frame->second);
-      continue;
-    }
-    collector::Frame raw;
-    raw.pc = pc;
-    // The highest base wins where module ranges nest.
-    const collector::ModuleInfo* best = nullptr;
-    for (const auto& [module_id, module] : modules) {
-      if (pc >= module.base && pc < module.end &&
-          (best == nullptr || module.base > best->base)) {
-        best = &module;
-      }
-    }
-    if (best != nullptr) raw.module = best->path;
-    out.push_back(std::move(raw));
-  }
-  return out;
-}
-
-Analysis Analysis::Build(const std::vector<TraceData>& traces) {
-  AnalysisBuilder builder(traces);
-  return traces.size() == 1 ? builder.Single() : builder.Merged();
 }
 
 }  // namespace lockscope::viewer

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "collector/analysis/finding_kinds.h"
 #include "viewer/output.h"
 
 namespace lockscope::viewer {
@@ -36,10 +37,8 @@ std::vector<Verdict> Judge(const Analysis& analysis,
         policy.fail_on.empty() ||
         std::find(policy.fail_on.begin(), policy.fail_on.end(),
                   finding.kind) != policy.fail_on.end();
-    const bool serious = policy.strict ||
-                         (finding.severity == collector::Severity::kError &&
-                          !IsGuarded(finding));
-    verdict.failing = !verdict.suppressed && kind_counts && serious;
+    verdict.failing = !verdict.suppressed && kind_counts &&
+                      (policy.strict || collector::FailsByDefault(finding));
     verdicts.push_back(std::move(verdict));
   }
   return verdicts;
@@ -80,10 +79,7 @@ std::string Fingerprint(const Finding& finding,
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string text = absl::StrCat(ToAbsl(collector::FindingKindName(finding.kind)),
                                   "\n", absl::StrJoin(names, "\n"));
-  const bool cycle = finding.kind == FindingKind::kLockOrderCycle ||
-                     finding.kind == FindingKind::kLockClassCycle ||
-                     finding.kind == FindingKind::kActualDeadlock;
-  if (!cycle && finding.stack != 0) {
+  if (!collector::IsCycle(finding.kind) && finding.stack != 0) {
     for (const collector::Frame& frame : context.Stack(finding.stack)) {
       if (!frame.function.empty()) {
         absl::StrAppend(&text, "\n@", frame.function);

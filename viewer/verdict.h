@@ -4,7 +4,8 @@
 // A finding fails when it is not suppressed (neither in the traced process
 // nor by --suppressions), its kind is among --fail-on (all kinds when none
 // is given), and
-//   - by default: its severity is error and it is not guarded;
+//   - by default: collector::FailsByDefault (severity error, not guarded),
+//     the same rule as the traced process's exit status;
 //   - with --strict: always (guarded cycles and warnings fail too).
 #ifndef LOCKSCOPE_VIEWER_VERDICT_H_
 #define LOCKSCOPE_VIEWER_VERDICT_H_
@@ -12,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "collector/model.h"
-#include "collector/suppressions.h"
+#include "collector/analysis/model.h"
+#include "collector/analysis/suppressions.h"
 #include "viewer/trace_set.h"
 
 namespace lockscope::viewer {

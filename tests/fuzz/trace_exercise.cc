@@ -10,10 +10,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "collector/analyzer.h"
-#include "collector/model.h"
-#include "collector/report.h"
-#include "collector/trace_reader.h"
+#include "collector/analysis/analyzer.h"
+#include "collector/analysis/model.h"
+#include "collector/analysis/report.h"
+#include "collector/trace/trace_loader.h"
+#include "collector/trace/trace_reader.h"
 
 #ifdef LOCKSCOPE_FUZZ_VIEWER
 #include <CLI/CLI.hpp>
@@ -29,10 +30,6 @@ using collector::Access;
 using collector::Finding;
 using collector::ObjectId;
 using collector::TraceData;
-
-Access FromProto(int access) {
-  return access == trace::SHARED ? Access::kShared : Access::kExclusive;
-}
 
 // Hash-map order varies between processes; a fuzz input must replay the same.
 template <typename Map>
@@ -79,17 +76,8 @@ size_t Reanalyze(const TraceData& data, bool remove_destroyed,
   if (remove_destroyed) {
     for (ObjectId id : Sorted(data.destroyed)) analyzer.RemoveObject(id);
   }
-  for (const trace::Edge& edge : data.edges) {
-    collector::EdgeObservation obs;
-    obs.from = edge.from();
-    obs.to = edge.to();
-    obs.from_access = FromProto(edge.from_access());
-    obs.to_access = FromProto(edge.to_access());
-    obs.thread = edge.thread();
-    obs.to_stack = edge.to_stack();
-    obs.from_stack = edge.from_stack();
-    obs.held.assign(edge.held().begin(), edge.held().end());
-    obs.time_ns = edge.time_ns();
+  for (const collector::EdgeState& edge : data.edges) {
+    const collector::EdgeObservation& obs = edge.first;
     const collector::EdgeUpdate update = analyzer.AddEdge(obs);
     FormatAll(update.findings, data, result);
     if (const collector::EdgeState* state = analyzer.FindEdge(obs.from, obs.to);

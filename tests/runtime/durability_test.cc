@@ -22,7 +22,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "collector/trace_reader.h"
+#include "collector/trace/trace_loader.h"
+#include "collector/trace/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/child_process.h"

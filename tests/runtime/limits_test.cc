@@ -31,7 +31,8 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "collector/trace_reader.h"
+#include "collector/trace/trace_loader.h"
+#include "collector/trace/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/child_process.h"
@@ -301,7 +302,7 @@ TEST(LimitsProcessTest, ExactEventCountsForAMillionAcquisitions) {
   ASSERT_TRUE(data.ok()) << data.status();
   ASSERT_TRUE(data->end.has_value());
   EXPECT_EQ(data->events_dropped, 0u);
-  EXPECT_EQ(data->end->events_written(), data->events);
+  EXPECT_EQ(data->end->events_written, data->events);
   auto ids = ByName(*data);
   EXPECT_EQ(acquired[ids["shared"]], 2 * kPairs);
   EXPECT_EQ(released[ids["shared"]], 2 * kPairs);
@@ -383,7 +384,7 @@ TEST(LimitsProcessTest, ForkWhileAnotherThreadHoldsALockTraced) {
   auto data = collector::LoadTrace(expand(child));
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_TRUE(data->end.has_value());
-  EXPECT_EQ(data->header.pid(), child);
+  EXPECT_EQ(data->header.pid, child);
   ASSERT_EQ(data->findings.size(), 1u);
   EXPECT_EQ(data->Object(data->findings[0].objects[0])->name.substr(0, 7),
             "forked_");

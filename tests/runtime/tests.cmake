@@ -21,6 +21,11 @@ lockscope_unit_test(findings_e2e_test
 lockscope_unit_test(event_ring_test
   SOURCES runtime/event_ring_test.cc
   LIBS lockscope_collector)
+# The symbolizer (runtime/symbolizer.h) against this very binary; it lives
+# in liblockscope.so, which exports namespace lockscope::runtime.
+lockscope_unit_test(symbolizer_test
+  SOURCES runtime/symbolizer_test.cc
+  LIBS lockscope_runtime)
 lockscope_unit_test(watchdog_test
   SOURCES runtime/watchdog_test.cc
   LIBS lockscope_tracked absl::synchronization
@@ -81,12 +86,13 @@ target_compile_definitions(setuid_program PRIVATE TRACK_THREAD_BORROWS)
 target_include_directories(setuid_program PRIVATE ${PROJECT_SOURCE_DIR}
   ${PROJECT_SOURCE_DIR}/instrument)
 target_link_libraries(setuid_program PRIVATE
-  $<TARGET_FILE:lockscope_collector> protobuf::libprotobuf
+  $<TARGET_FILE:lockscope_trace_io> $<TARGET_FILE:lockscope_analysis>
+  protobuf::libprotobuf
   PkgConfig::LIBUNWIND PkgConfig::LIBDW absl::synchronization
   absl::raw_logging_internal absl::status absl::statusor absl::strings
   absl::str_format absl::hash absl::raw_hash_set Threads::Threads
   ${CMAKE_DL_LIBS})
-add_dependencies(setuid_program lockscope_collector)
+add_dependencies(setuid_program lockscope_trace_io lockscope_analysis)
 lockscope_warnings(setuid_program)
 lockscope_unit_test(secure_mode_test
   SOURCES runtime/secure_mode_test.cc

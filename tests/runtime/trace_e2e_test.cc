@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/trace_reader.h"
+#include "collector/trace/trace_loader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/child_process.h"
@@ -68,7 +68,7 @@ TEST(TraceEndToEndTest, EventCountsAreExactAtEventsAll) {
   ASSERT_TRUE(data.ok()) << data.status();
   ASSERT_TRUE(data->end.has_value()) << "no End record: " << data->warning;
   EXPECT_EQ(data->events_dropped, 0u);
-  EXPECT_EQ(data->end->events_written(), data->events);
+  EXPECT_EQ(data->end->events_written, data->events);
   std::map<std::string, collector::ObjectId> by_name;
   for (const auto& [id, info] : data->objects) by_name[info.name] = id;
   ASSERT_TRUE(by_name.count("shared") && by_name.count("own1") &&
@@ -137,7 +137,7 @@ TEST(TraceEndToEndTest, ForkChildWritesItsOwnTrace) {
   child_path.replace(child_path.find("%p"), 2, std::to_string(child));
   auto data = collector::LoadTrace(child_path);
   ASSERT_TRUE(data.ok()) << data.status();
-  EXPECT_EQ(data->header.pid(), child);
+  EXPECT_EQ(data->header.pid, child);
   ASSERT_EQ(data->findings.size(), 1u);
   bool names_child = false;
   for (collector::ObjectId id : data->findings[0].objects) {

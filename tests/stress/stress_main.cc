@@ -36,7 +36,7 @@
 #include <thread>
 #include <vector>
 
-#include "collector/trace_reader.h"
+#include "collector/trace/trace_loader.h"
 #include "lockscope/lockscope.h"
 #include "runtime/test_only.h"
 
@@ -92,8 +92,8 @@ std::map<std::string, uint64_t> ReadBackAcquisitions(const std::string& path) {
   if (data->events_dropped != 0) {
     Fail(std::to_string(data->events_dropped) + " events dropped");
   }
-  if (data->end->events_written() != data->events) {
-    Fail("End says " + std::to_string(data->end->events_written()) +
+  if (data->end->events_written != data->events) {
+    Fail("End says " + std::to_string(data->end->events_written) +
          " events, the trace holds " + std::to_string(data->events));
   }
   std::map<std::string, uint64_t> out;

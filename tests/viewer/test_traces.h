@@ -9,8 +9,8 @@
 #include <tuple>
 #include <vector>
 
-#include "collector/model.h"
-#include "collector/trace_writer.h"
+#include "collector/analysis/model.h"
+#include "collector/trace/trace_writer.h"
 #include "tests/testing/files.h"
 #include "tests/testing/temp_dir.h"
 

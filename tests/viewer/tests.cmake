@@ -10,13 +10,10 @@ lockscope_unit_test(viewer_setid_check_test
 lockscope_unit_test(viewer_trace_set_test
   SOURCES viewer/trace_set_test.cc viewer/test_traces.cc
   LIBS lockscope_viewer lockscope_collector)
-# What the CLI reaches only through `check` and cross-trace analysis, called
-# directly: the verdict policy and the merge of several traces.
+# What the CLI reaches only through `check`, called directly: the verdict
+# policy (the merge of several traces: collector/analysis/merge_analysis_test).
 lockscope_unit_test(viewer_verdict_test
   SOURCES viewer/verdict_test.cc viewer/test_traces.cc
-  LIBS lockscope_viewer lockscope_collector)
-lockscope_unit_test(viewer_merge_analysis_test
-  SOURCES viewer/merge_analysis_test.cc
   LIBS lockscope_viewer lockscope_collector)
 # The CLI's main() in-process: viewer/main.cc compiled again with main
 # renamed (viewer/cli_main.cc).
@@ -24,8 +21,6 @@ lockscope_unit_test(viewer_main_inprocess_test
   SOURCES viewer/main_inprocess_test.cc viewer/cli_main.cc
           viewer/test_traces.cc
   LIBS lockscope_viewer lockscope_collector CLI11::CLI11)
-target_compile_definitions(viewer_main_inprocess_test PRIVATE
-  LOCKSCOPE_VERSION="${PROJECT_VERSION}")
 
 # One binary for the end-to-end tests, one source file per subcommand.
 lockscope_unit_test(viewer_cli_test
@@ -47,7 +42,7 @@ lockscope_unit_test(viewer_cli_test
           viewer/run_cli.cc
           viewer/json_checker.cc
           viewer/test_traces.cc
-  LIBS lockscope_collector)
+  LIBS lockscope_trace_io)
 target_compile_definitions(viewer_cli_test PRIVATE
   LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>")
 add_dependencies(viewer_cli_test lockscope_cli)

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/analysis/suppressions.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/viewer/test_traces.h"

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "collector/suppressions.h"
+#include "collector/analysis/suppressions.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/viewer/test_traces.h"

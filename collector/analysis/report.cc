@@ -1,0 +1,341 @@
+// collector/analysis/report.cc — the text of findings (see report.h for the
+// shape).
+//
+// Layout: the headline at column 0, sections at 2, their items at 4, stack
+// frames at 6, and the closing SUMMARY line at 0. Everything is looked up
+// through the FindingContext; unknown objects, threads and stacks print as
+// placeholders ("#7", "thread 3", "(no stack captured)"), never fail.
+#include "collector/analysis/report.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "collector/analysis/printable.h"
+#include "collector/analysis/finding_kinds.h"
+
+namespace lockscope::collector {
+namespace {
+
+// A node of the finding's cycle: lock classes for class cycles, else the
+// object's own name.
+std::string NodeName(const Finding& finding, ObjectId id,
+                     const FindingContext& context) {
+  if (finding.kind == FindingKind::kLockClassCycle) {
+    const ObjectInfo* info = context.Object(id);
+    if (info != nullptr && !info->class_name.empty()) return info->class_name;
+  }
+  return ObjectName(id, context);
+}
+
+std::string CycleText(const Finding& finding, const FindingContext& context) {
+  if (finding.objects.empty()) return "(no locks)";
+  std::vector<std::string> names;
+  for (ObjectId id : finding.objects) {
+    names.push_back(NodeName(finding, id, context));
+  }
+  names.push_back(names.front());
+  return absl::StrJoin(names, " => ");
+}
+
+std::string GateNames(const Finding& finding, const FindingContext& context) {
+  std::vector<std::string> names;
+  for (ObjectId id : finding.guarded_by) {
+    names.push_back(ObjectName(id, context));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+// "thread 'worker'", or "thread 3" when unnamed: the scenario's column head.
+std::string ShortThreadName(ThreadId id, const FindingContext& context) {
+  const ThreadInfo* info = context.Thread(id);
+  if (info != nullptr && !info->name.empty()) {
+    return absl::StrCat("thread '", info->name, "'");
+  }
+  return absl::StrCat("thread ", id);
+}
+
+std::string FormatFrame(size_t index, const Frame& frame) {
+  std::string out = absl::StrCat("#", index, " ");
+  if (frame.function.empty()) {
+    absl::StrAppend(&out, absl::StrFormat("0x%x", frame.pc));
+  } else {
+    absl::StrAppend(&out, frame.function);
+  }
+  if (!frame.file.empty()) {
+    absl::StrAppend(&out, " ", frame.file);
+    if (frame.line != 0) absl::StrAppend(&out, ":", frame.line);
+  } else if (!frame.module.empty()) {
+    absl::StrAppend(&out, " (", frame.module, ")");
+  }
+  return out;
+}
+
+// `label` at column 4, then the stack's frames at column 6.
+void AppendStack(std::string* out, std::string_view label, StackId id,
+                 const FindingContext& context, const ReportStyle& style) {
+  absl::StrAppend(out, "    ", std::string(label), "\n");
+  if (id == 0) {
+    absl::StrAppend(out, "      (no stack captured)\n");
+    return;
+  }
+  const std::vector<Frame> frames = context.Stack(id);
+  if (frames.empty()) {
+    absl::StrAppend(out, "      (stack ", id, " unavailable)\n");
+    return;
+  }
+  size_t shown = frames.size();
+  if (style.max_frames > 0) {
+    shown = std::min(shown, static_cast<size_t>(style.max_frames));
+  }
+  for (size_t i = 0; i < shown; ++i) {
+    absl::StrAppend(out, "      ", FormatFrame(i, frames[i]), "\n");
+  }
+  if (shown < frames.size()) {
+    absl::StrAppend(out, "      ... ", frames.size() - shown, " more frames\n");
+  }
+}
+
+// "accounts (mutex, class accounts) created at bank.cc:10 in thread 1
+// 'main'", plus the owner for cells.
+std::string ObjectLine(ObjectId id, const FindingContext& context) {
+  const ObjectInfo* info = context.Object(id);
+  if (info == nullptr) return absl::StrCat("#", id, " (unknown object)");
+  std::string out = absl::StrCat(
+      ObjectName(id, context), " (", std::string(ObjectKindName(info->kind)),
+      ", class ", info->class_name.empty() ? "?" : info->class_name, ")");
+  if (info->created.file.empty()) {
+    absl::StrAppend(&out, " creation site unknown");
+  } else {
+    absl::StrAppend(&out, " created at ", info->created.file, ":",
+                    info->created.line);
+  }
+  if (info->created_thread != 0) {
+    absl::StrAppend(&out, " in ", ThreadName(info->created_thread, context));
+  }
+  if (info->kind == ObjectKind::kCell && info->owner_thread != 0) {
+    absl::StrAppend(&out, ", owner ", ThreadName(info->owner_thread, context));
+  }
+  return out;
+}
+
+void AppendThreads(std::string* out, const Finding& finding,
+                   const FindingContext& context) {
+  if (finding.threads.empty()) return;
+  std::vector<std::string> names;
+  for (ThreadId id : finding.threads) names.push_back(ThreadName(id, context));
+  absl::StrAppend(out,
+                  finding.threads.size() == 1 ? "  thread: " : "  threads: ",
+                  absl::StrJoin(names, ", "), "\n");
+}
+
+// The lockdep-style interleaving for a two-lock cycle: edge 1's thread takes
+// its first lock, edge 2's thread takes both of its locks' first, then edge
+// 1's thread blocks on its second.
+void AppendScenario(std::string* out, const Finding& finding,
+                    const FindingContext& context) {
+  const FindingEdge& e1 = finding.edges[0];
+  const FindingEdge& e2 = finding.edges[1];
+  const std::string left = ShortThreadName(e1.thread, context);
+  const std::string right = ShortThreadName(e2.thread, context);
+  auto lock = [&](ObjectId id) {
+    return absl::StrCat("lock(", NodeName(finding, id, context), ");");
+  };
+  const std::string l1 = lock(e1.from), r1 = lock(e2.from), r2 = lock(e2.to),
+                    l2 = lock(e1.to);
+  const size_t col = std::max<size_t>(
+      {33, 9 + left.size() + 4, 4 + l1.size() + 4, 4 + l2.size() + 4});
+  auto row = [&](std::string_view l, std::string_view r) {
+    std::string line(std::string(l).append(col - l.size(), ' '));
+    return absl::StrCat(line, std::string(r), "\n");
+  };
+  absl::StrAppend(out, "  possible unsafe scenario:\n");
+  absl::StrAppend(out, row("         " + left, right));
+  absl::StrAppend(out, row("         ----", "----"));
+  absl::StrAppend(out, "    ", l1, "\n");
+  absl::StrAppend(out, row("", r1));
+  absl::StrAppend(out, row("", r2));
+  absl::StrAppend(out, "    ", l2, "\n");
+}
+
+void AppendCycleBody(std::string* out, const Finding& finding,
+                     const FindingContext& context, const ReportStyle& style) {
+  absl::StrAppend(out, "  cycle: ", CycleText(finding, context), "\n");
+  if (!finding.guarded_by.empty()) {
+    const std::string gates = GateNames(finding, context);
+    absl::StrAppend(out, "  guarded by: ", gates, " (cannot deadlock while ",
+                    gates, finding.guarded_by.size() == 1 ? " is" : " are",
+                    " held)\n");
+  }
+  const size_t n = finding.edges.size();
+  const bool deadlock = finding.kind == FindingKind::kActualDeadlock;
+  for (size_t i = 0; i < n; ++i) {
+    const FindingEdge& e = finding.edges[i];
+    const std::string from = ObjectName(e.from, context);
+    const std::string to = ObjectName(e.to, context);
+    const std::string thread = ThreadName(e.thread, context);
+    if (deadlock) {
+      absl::StrAppend(out, "  edge ", i + 1, " of ", n, ": ", thread, " holds ",
+                      from, " and waits for ", to, "\n");
+      AppendStack(out, absl::StrCat("waiting for ", to, " at:"), e.to_stack,
+                  context, style);
+      AppendStack(out, absl::StrCat(from, " acquired at:"), e.from_stack,
+                  context, style);
+    } else {
+      absl::StrAppend(out, "  edge ", i + 1, " of ", n, ": ", to,
+                      " acquired while holding ", from, ", in ", thread, "\n");
+      AppendStack(out, absl::StrCat(to, " acquired at:"), e.to_stack, context,
+                  style);
+      AppendStack(out, absl::StrCat(from, " acquired earlier at:"),
+                  e.from_stack, context, style);
+    }
+  }
+  // Every lock the text mentions: the cycle's nodes and, for class cycles,
+  // the other instances that formed its edges.
+  std::vector<ObjectId> locks = finding.objects;
+  for (const FindingEdge& e : finding.edges) {
+    for (ObjectId id : {e.from, e.to}) {
+      if (std::find(locks.begin(), locks.end(), id) == locks.end()) {
+        locks.push_back(id);
+      }
+    }
+  }
+  absl::StrAppend(out, "  locks:\n");
+  for (ObjectId id : locks) {
+    absl::StrAppend(out, "    ", ObjectLine(id, context), "\n");
+  }
+  AppendThreads(out, finding, context);
+  if (n == 2 && !deadlock) AppendScenario(out, finding, context);
+}
+
+// Labels for a non-cycle finding's two stacks.
+struct StackLabels {
+  std::string_view stack;
+  std::string_view other;
+};
+StackLabels LabelsFor(const Finding& finding, const FindingContext& context) {
+  switch (finding.kind) {
+    case FindingKind::kCrossThreadBorrow:
+      return {"borrowed off the owner thread at:", "earlier borrow at:"};
+    case FindingKind::kBorrowConflict:
+      return {"new borrow at:", "outstanding borrow at:"};
+    case FindingKind::kRecursiveLock:
+      return {"acquired again at:", "first acquired at:"};
+    case FindingKind::kUnlockNotOwner:
+      return {"unlocked at:", "acquired at:"};
+    case FindingKind::kDestroyedWhileHeld: {
+      const ObjectInfo* info = finding.objects.empty()
+                                   ? nullptr
+                                   : context.Object(finding.objects.front());
+      if (info != nullptr && info->kind == ObjectKind::kCell) {
+        return {"destroyed at:", "still borrowed, borrowed at:"};
+      }
+      return {"destroyed at:", "still held, acquired at:"};
+    }
+    case FindingKind::kLockOrderCycle:
+    case FindingKind::kLockClassCycle:
+    case FindingKind::kActualDeadlock:
+      break;
+  }
+  return {"at:", "other party at:"};
+}
+
+void AppendOtherBody(std::string* out, const Finding& finding,
+                     const FindingContext& context, const ReportStyle& style) {
+  if (!finding.message.empty()) {
+    absl::StrAppend(out, "  ", Printable(finding.message), "\n");
+  }
+  for (ObjectId id : finding.objects) {
+    const ObjectInfo* info = context.Object(id);
+    const bool cell = info != nullptr && info->kind == ObjectKind::kCell;
+    absl::StrAppend(
+        out, cell ? "  cell: " : "  lock: ", ObjectLine(id, context), "\n");
+  }
+  AppendThreads(out, finding, context);
+  const StackLabels labels = LabelsFor(finding, context);
+  AppendStack(out, labels.stack, finding.stack, context, style);
+  if (finding.other_stack != 0) {
+    AppendStack(out, labels.other, finding.other_stack, context, style);
+  }
+}
+
+}  // namespace
+
+std::string ObjectName(ObjectId id, const FindingContext& context) {
+  const ObjectInfo* info = context.Object(id);
+  if (info != nullptr) {
+    if (!info->name.empty()) return info->name;
+    if (!info->created.file.empty()) {
+      return absl::StrCat(info->created.file, ":", info->created.line);
+    }
+  }
+  return absl::StrCat("#", id);
+}
+
+std::string ThreadName(ThreadId id, const FindingContext& context) {
+  const ThreadInfo* info = context.Thread(id);
+  if (info != nullptr && !info->name.empty()) {
+    return absl::StrCat("thread ", id, " '", info->name, "'");
+  }
+  return absl::StrCat("thread ", id);
+}
+
+std::string FormatHeadline(const Finding& finding) {
+  return absl::StrCat("lockscope: ", std::string(FindingKindName(finding.kind)),
+                      " (", std::string(KindInfo(finding.kind).title), ")");
+}
+
+std::string FormatOneLine(const Finding& finding,
+                          const FindingContext& trace_context) {
+  // Names come from the traced program: no control character is printed.
+  const PrintableContext context(trace_context);
+  std::string out(FindingKindName(finding.kind));
+  if (IsCycle(finding.kind)) {
+    absl::StrAppend(&out, " ", CycleText(finding, context));
+    if (!finding.guarded_by.empty()) {
+      absl::StrAppend(&out, " (guarded by ", GateNames(finding, context), ")");
+    }
+    return out;
+  }
+  std::vector<std::string> names;
+  for (ObjectId id : finding.objects) names.push_back(ObjectName(id, context));
+  if (!names.empty()) absl::StrAppend(&out, " ", absl::StrJoin(names, ", "));
+  std::vector<std::string> threads;
+  for (ThreadId id : finding.threads)
+    threads.push_back(ThreadName(id, context));
+  if (!threads.empty()) {
+    absl::StrAppend(&out, " in ", absl::StrJoin(threads, ", "));
+  }
+  return out;
+}
+
+std::string FormatReport(const Finding& finding,
+                         const FindingContext& trace_context,
+                         const ReportStyle& style) {
+  // Names come from the traced program: no control character is printed.
+  const PrintableContext context(trace_context);
+  std::string out;
+  if (style.color) {
+    absl::StrAppend(&out, "\033[1;31m", FormatHeadline(finding), "\033[0m\n");
+  } else {
+    absl::StrAppend(&out, FormatHeadline(finding), "\n");
+  }
+  if (IsCycle(finding.kind)) {
+    AppendCycleBody(&out, finding, context, style);
+  } else {
+    AppendOtherBody(&out, finding, context, style);
+  }
+  if (finding.count > 1) {
+    absl::StrAppend(&out, "  seen ", finding.count, " times\n");
+  }
+  absl::StrAppend(&out, "SUMMARY: lockscope: ", FormatOneLine(finding, context),
+                  "\n");
+  return out;
+}
+
+}  // namespace lockscope::collector

@@ -1,0 +1,12 @@
+# Trace file I/O (collector/trace/): writer, reader and loader. They link
+# lockscope_trace_io only.
+lockscope_unit_test(trace_writer_test
+  SOURCES collector/trace/trace_writer_test.cc
+  LIBS lockscope_trace_io)
+lockscope_unit_test(trace_reader_test
+  SOURCES collector/trace/trace_reader_test.cc
+  LIBS lockscope_trace_io)
+# Creating output files: 0600, links and other users' files refused.
+lockscope_unit_test(output_file_test
+  SOURCES collector/trace/output_file_test.cc
+  LIBS lockscope_trace_io)
