@@ -14,7 +14,7 @@ long accounts = 1000;
 long ledger = 0;
 
 // accounts -> ledger
-void Transfer(long amount) {
+static void Transfer(long amount) {
   std::lock_guard<std::mutex> a(accounts_mu);
   std::lock_guard<std::mutex> l(ledger_mu);
   accounts -= amount;
@@ -22,7 +22,7 @@ void Transfer(long amount) {
 }
 
 // ledger -> accounts: the inversion.
-long Audit() {
+static long Audit() {
   std::lock_guard<std::mutex> l(ledger_mu);
   std::lock_guard<std::mutex> a(accounts_mu);
   return accounts + ledger;
