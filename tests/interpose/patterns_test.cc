@@ -131,6 +131,10 @@ TEST(InterposePatterns, C11MutexCycle) {
   ExpectOneCycle({kPatternsC, "c11_cycle"}, {"c11_a", "c11_b"});
 }
 
+TEST(InterposePatterns, SpinlockCycle) {
+  ExpectOneCycle({kPatternsC, "spin_cycle"}, {"spin_a", "spin_b"});
+}
+
 TEST(InterposePatterns, RecursiveMutexRelock) {
   ScratchDir dir;
   const std::set<Edge> edges = ExpectClean(dir, {kPatterns, "recursive"});

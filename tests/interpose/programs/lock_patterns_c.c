@@ -20,6 +20,7 @@
  *                    0 if it did); a timed lock that timed out formed no
  *                    edge (timed_mu -> other_mu later is no cycle).
  *   c11_cycle        C11 mtx_t: c11_a -> c11_b, then c11_b -> c11_a.
+ *   spin_cycle       spinlocks: spin_a -> spin_b, then spin_b -> spin_a.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,6 +39,8 @@ pthread_mutex_t timed_mu = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t other_mu = PTHREAD_MUTEX_INITIALIZER;
 mtx_t c11_a;
 mtx_t c11_b;
+pthread_spinlock_t spin_a;
+pthread_spinlock_t spin_b;
 
 static int Fail(const char* what, int err) {
   fprintf(stderr, "lock_patterns_c: %s: %s\n", what, strerror(err));
@@ -188,6 +191,20 @@ static int C11Cycle(void) {
   return 0;
 }
 
+static int SpinCycle(void) {
+  pthread_spin_init(&spin_a, PTHREAD_PROCESS_PRIVATE);
+  pthread_spin_init(&spin_b, PTHREAD_PROCESS_PRIVATE);
+  pthread_spin_lock(&spin_a);
+  pthread_spin_lock(&spin_b);
+  pthread_spin_unlock(&spin_b);
+  pthread_spin_unlock(&spin_a);
+  pthread_spin_lock(&spin_b);
+  pthread_spin_lock(&spin_a);
+  pthread_spin_unlock(&spin_a);
+  pthread_spin_unlock(&spin_b);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* pattern = argc > 1 ? argv[1] : "";
   if (strcmp(pattern, "trylock_into") == 0) return TrylockInto();
@@ -197,6 +214,7 @@ int main(int argc, char** argv) {
   if (strcmp(pattern, "rw_read_read") == 0) return RwReadRead();
   if (strcmp(pattern, "errorcheck") == 0) return ErrorCheck();
   if (strcmp(pattern, "c11_cycle") == 0) return C11Cycle();
+  if (strcmp(pattern, "spin_cycle") == 0) return SpinCycle();
   fprintf(stderr, "lock_patterns_c: unknown pattern '%s'\n", pattern);
   return 2;
 }
