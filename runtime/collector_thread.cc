@@ -15,6 +15,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "runtime/reentry.h"
 #include "runtime/session.h"
 
 namespace lockscope::runtime {
@@ -33,6 +34,7 @@ void Session::StartCollector() {
 }
 
 void Session::CollectorLoop() {
+  ReentryGuard guard;  // for the thread's whole life (see reentry.h)
   pthread_setname_np(pthread_self(), "lockscope");
   uint64_t tick = 0;
   for (;;) {

@@ -19,7 +19,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "runtime/interpose_support.h"
 #include "runtime/keep_errno.h"
+#include "runtime/reentry.h"
 #include "runtime/watchdog.h"
 
 namespace lockscope::runtime {
@@ -83,6 +85,7 @@ constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
 struct sigaction g_previous[std::size(kFatalSignals)];
 
 void OnFatalSignal(int sig, siginfo_t*, void*) {
+  ReentryGuard guard;
   Session::Get().FlushFromSignal();
   for (size_t i = 0; i < std::size(kFatalSignals); ++i) {
     if (kFatalSignals[i] == sig) sigaction(sig, &g_previous[i], nullptr);
@@ -102,6 +105,7 @@ void InstallSignalHandlers() {
 }
 
 void AtExit() {
+  ReentryGuard guard;
   Session& s = Session::Get();
   s.Shutdown("exit");
   const int code = s.options().exitcode;
@@ -114,6 +118,7 @@ void AtExit() {
 pthread_key_t g_thread_key;
 
 void OnThreadExit(void* p) {
+  ReentryGuard guard;
   auto* t = static_cast<ThreadState*>(p);
   tls_thread_state = nullptr;
   Session::Get().ThreadExited(t);
@@ -122,9 +127,11 @@ void OnThreadExit(void* p) {
 }  // namespace
 
 constinit thread_local ThreadState* tls_thread_state = nullptr;
+constinit thread_local bool tls_in_runtime = false;
 
 ThreadState* CurrentThreadSlow() {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   ThreadState* t = Session::Get().NewThread();
   tls_thread_state = t;
   pthread_setspecific(g_thread_key, t);
@@ -143,6 +150,7 @@ Session& Session::Get() {
 Session::Session() = default;
 
 void Session::Init() {
+  ReentryGuard init_guard;
   start_ns_ = NowNs();
   std::vector<std::string> errors;
   const char* env = std::getenv("LOCKSCOPE_OPTIONS");
@@ -174,14 +182,17 @@ void Session::Init() {
   pthread_atfork(
       [] {
         KeepErrno keep_errno;
+        ReentryGuard guard;
         Session::Get().PrepareFork();
       },
       [] {
         KeepErrno keep_errno;
+        ReentryGuard guard;
         Session::Get().AfterForkParent();
       },
       [] {
         KeepErrno keep_errno;
+        ReentryGuard guard;
         Session::Get().AfterForkChild();
       });
   std::atexit(AtExit);
@@ -419,6 +430,7 @@ collector::StackId Session::CaptureStack(int skip, uint64_t caller_pc) {
       pcs.resize(options_.stack_depth);
     }
   }
+  TrimInterposerFrames(&pcs);  // interposed: start at the pthread_* caller
   if (pcs.empty()) return 0;
   bool is_new = false;
   // Interned and written under one lock: a thread that finds the stack
