@@ -12,9 +12,11 @@
 //                    turn: one N-lock cycle naming every ring[i].
 //   recursive        a std::recursive_mutex relocked, nested with another
 //                    lock in one order only: nothing to report.
-//   churn            4,096 heap mutexes per round, pairs nested ascending
-//                    in even rounds and descending in odd ones, freed
-//                    between rounds, on two threads: nothing to report.
+//   churn R          4,096 heap mutexes per round, R rounds (default 2),
+//                    pairs nested ascending in even rounds and descending
+//                    in odd ones, freed between rounds (the allocator
+//                    hands the same addresses back), on two threads:
+//                    nothing to report.
 //   rw16k            16,384 std::shared_mutex always taken in ascending
 //                    order (exclusive then shared), two threads: clean.
 //   reuse            objects with two mutexes, new/delete in a loop, each
@@ -82,9 +84,9 @@ int Recursive() {
   return 0;
 }
 
-void ChurnThread() {
+void ChurnThread(int rounds) {
   constexpr int kLocks = 4096;
-  for (int round = 0; round < 8; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     std::vector<std::unique_ptr<std::mutex>> locks;
     locks.reserve(kLocks);
     for (int i = 0; i < kLocks; ++i) locks.push_back(std::make_unique<std::mutex>());
@@ -97,9 +99,9 @@ void ChurnThread() {
   }
 }
 
-int Churn() {
-  std::thread other(ChurnThread);
-  ChurnThread();
+int Churn(int rounds) {
+  std::thread other(ChurnThread, rounds);
+  ChurnThread(rounds);
   other.join();
   return 0;
 }
@@ -174,7 +176,7 @@ int main(int argc, char** argv) {
   if (pattern == "cycle2") return Cycle2();
   if (pattern == "ring") return Ring(arg);
   if (pattern == "recursive") return Recursive();
-  if (pattern == "churn") return Churn();
+  if (pattern == "churn") return Churn(arg > 0 ? arg : 2);
   if (pattern == "rw16k") return Rw16k();
   if (pattern == "reuse") return Reuse();
   if (pattern == "passthrough") return Passthrough(arg);
