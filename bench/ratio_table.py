@@ -11,7 +11,8 @@ Single-threaded cases compare CPU time (time this thread ran: what the
 lock costs, without the time the thread waited for a core on a shared
 machine); multi-threaded ones compare wall time, as they must.
 
-Usage: ratio_table.py RESULTS_DIR
+Usage: ratio_table.py RESULTS_DIR [--interpose]
+  --interpose   the interposer's table (`lockscope run`, its peers) instead
 """
 
 import json
@@ -246,7 +247,6 @@ def main():
     t.absolute("`lockscope check` on a 100 M-event trace: peak RSS",
                "<= 1 GiB", 1024, "check", check, "max_rss_mib", unit=" MiB",
                fmt="%.1f")
-    interposed_rows(t)
     print(t.markdown())
 
     # Context: what each figure is made of, and the peers.
@@ -293,6 +293,17 @@ def main():
             None, "absl_threads",
             "BM_Contended" + absl_d + "/real_time/threads:2",
             "BM_Contended" + std + "/real_time/threads:2", "real_time")
+    print()
+    print(c.markdown().replace("| case | target |", "| context | |"))
+
+
+def interpose_main():
+    """The table of the interposer (`lockscope run`) rows and its peers."""
+    r = Results(sys.argv[1])
+    t = Table(r)
+    interposed_rows(t)
+    print(t.markdown())
+    c = Table(r)
     interposed_peers(c)
     print()
     print(c.markdown().replace("| case | target |", "| context | |"))
@@ -357,4 +368,7 @@ def interposed_peers(c):
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[2] == "--interpose":
+        interpose_main()
+    else:
+        main()
