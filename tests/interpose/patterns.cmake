@@ -33,9 +33,6 @@ _interpose_program(interpose_callback_main
   LIBS interpose_callback_lib)
 _interpose_program(interpose_hazards SOURCES interpose/programs/hazards.cc)
 target_compile_features(interpose_hazards PRIVATE cxx_std_17)
-_interpose_program(interpose_static_noop
-  SOURCES interpose/programs/static_noop.c)
-target_link_options(interpose_static_noop PRIVATE -static)
 
 # A sanitizer runtime must come first in the process and refuses a
 # preloaded library ahead of it: these tests run in plain builds only.
@@ -55,11 +52,10 @@ if(TARGET lockscope_preload AND TARGET lockscope_cli AND NOT LOCKSCOPE_SANITIZE)
     LOCKSCOPE_LOCK_PATTERNS="$<TARGET_FILE:interpose_lock_patterns>"
     LOCKSCOPE_LOCK_PATTERNS_C="$<TARGET_FILE:interpose_lock_patterns_c>"
     LOCKSCOPE_CALLBACK_MAIN="$<TARGET_FILE:interpose_callback_main>"
-    LOCKSCOPE_HAZARDS="$<TARGET_FILE:interpose_hazards>"
-    LOCKSCOPE_STATIC_NOOP="$<TARGET_FILE:interpose_static_noop>")
+    LOCKSCOPE_HAZARDS="$<TARGET_FILE:interpose_hazards>")
   add_dependencies(interpose_patterns_test lockscope_preload lockscope_cli
     interpose_lock_patterns interpose_lock_patterns_c interpose_callback_main
-    interpose_hazards interpose_static_noop)
+    interpose_hazards)
   # Each test runs programs as child processes and kills one that hangs
   # (15 s; 40 s for the churn of 16K new locks, the longest).
   gtest_discover_tests(interpose_patterns_test
