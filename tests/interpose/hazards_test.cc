@@ -71,20 +71,23 @@ TEST(InterposeHazards, ForkThenExecKeepsTracing) {
                  2);
 }
 
-// 16 children forked while another thread takes locks; each child keeps
-// running with its own trace (t.<pid>.lstrace); the last one has a cycle
-// and exits 66, which the parent checks.
+// 8 children forked while another thread takes locks (the runtime's own
+// locks may be held by that thread at the fork); each child keeps running
+// with its own trace (t.<pid>.lstrace); the last one has a cycle and exits
+// 66, which the parent checks. Every child writes and symbolizes a trace at
+// exit, hence the longer timeout.
 TEST(InterposeHazards, ForkedChildrenKeepRunningWithTheirOwnTraces) {
   ScratchDir dir;
-  const Outcome run = RunUnderLockscope(dir, {LOCKSCOPE_HAZARDS, "fork"});
-  EXPECT_FALSE(run.timed_out) << "fork hung";
+  const Outcome run =
+      RunUnderLockscope(dir, {LOCKSCOPE_HAZARDS, "fork"}, "", "", 40);
+  EXPECT_FALSE(run.timed_out) << "fork hung (a child deadlocked?)";
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("children 16, failures 0\n"));
+  EXPECT_THAT(run.out, HasSubstr("children 8, failures 0\n"));
   const size_t at = run.out.find("child ");
   ASSERT_NE(at, std::string::npos) << run.out;
   const std::string pid = run.out.substr(at + 6, run.out.find('\n', at) - at - 6);
   const std::string child_trace = dir.path() + "/t." + pid + ".lstrace";
-  EXPECT_THAT(run.traces, SizeIs(17));
+  EXPECT_THAT(run.traces, SizeIs(9));
   int with_findings = 0;
   for (const std::string& trace : run.traces) {
     const std::vector<Finding> findings = FindingsOf(dir, trace);

@@ -16,7 +16,7 @@
 //   malloc        locks in memory from malloc/calloc/realloc, moved by
 //                 realloc and freed while other locks are held; frees from
 //                 two threads while holding locks.
-//   fork          a thread keeps taking new locks while main forks 16
+//   fork          a thread keeps taking new locks while main forks 8
 //                 times; each child takes child_b_mu -> child_a_mu, the
 //                 last one also child_a_mu -> child_b_mu first (a cycle:
 //                 it must exit 66, the others 0) and prints "child PID".
@@ -156,7 +156,7 @@ int Fork() {
     }
   });
   int failures = 0;
-  constexpr int kChildren = 16;
+  constexpr int kChildren = 8;
   for (int i = 0; i < kChildren; ++i) {
     std::fflush(stdout);
     const pid_t pid = fork();
