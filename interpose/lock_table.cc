@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "runtime/interpose_support.h"
+#include "runtime/reentry.h"
 
 namespace lockscope::interpose {
 namespace {
@@ -156,9 +157,15 @@ runtime::ObjectKind KindOf(LockType type) {
 std::atomic<Table*> g_table{&g_initial_table};
 std::atomic<uint64_t> g_heap_locks{0};
 
+// Inserts and removals run as the runtime does (runtime/reentry.h): a
+// signal handler that locks while this thread holds the table's spin lock
+// passes straight through instead of spinning on it forever, and the
+// locks dladdr and the runtime take are not tracked.
+
 ObjectState* FindOrCreate(const void* address, LockType type,
                           uint64_t site_pc) {
   if (ObjectState* o = Lookup(address)) return o;
+  runtime::ReentryGuard guard;
   // Registered outside the table's lock: the runtime takes its own locks
   // (and fork handlers take them all), and may free memory.
   ObjectState* created = runtime::OnCreateAt(KindOf(type), address,
@@ -193,6 +200,7 @@ ObjectState* FindOrCreate(const void* address, LockType type,
 }
 
 void Forget(const void* address, bool held) {
+  runtime::ReentryGuard guard;
   Lock();
   TableSlot* slot = FindSlotLocked(g_table.load(std::memory_order_relaxed),
                                    reinterpret_cast<uintptr_t>(address));
@@ -208,6 +216,7 @@ void Forget(const void* address, bool held) {
 void ForgetRange(uintptr_t begin, uintptr_t end) {
   // In batches, with no allocation under the table's lock (a free() there
   // would come back here).
+  runtime::ReentryGuard guard;
   constexpr size_t kBatch = 64;
   Removed batch[kBatch];
   for (;;) {
