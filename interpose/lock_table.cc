@@ -8,12 +8,14 @@
 #include <algorithm>
 
 #include "runtime/interpose_support.h"
+#include "runtime/reentry.h"
 
 namespace lockscope::interpose {
 namespace {
 
-constexpr size_t kInitialSlots = size_t{1} << 12;
-TableSlot g_initial_slots[kInitialSlots];
+constexpr int kInitialBits = 12;
+constexpr size_t kInitialSlots = size_t{1} << kInitialBits;
+alignas(64) TableSlot g_initial_slots[kInitialSlots];
 Table g_initial_table{kInitialSlots - 1, g_initial_slots};
 
 // Serializes inserts and removals. A spin lock that yields: no pthread
@@ -103,13 +105,14 @@ void RehashLocked() {
   Table* old = g_table.load(std::memory_order_relaxed);
   const size_t capacity = old->mask + 1;
   const size_t new_capacity = g_live * 4 > capacity ? capacity * 2 : capacity;
-  const size_t bytes = sizeof(Table) + new_capacity * sizeof(TableSlot);
+  // The header, then the slots 64-byte aligned (see g_table_word).
+  const size_t bytes = 64 + new_capacity * sizeof(TableSlot);
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return;  // keep probing the full one
   auto* t = static_cast<Table*>(mem);
   t->mask = new_capacity - 1;
-  t->slots = reinterpret_cast<TableSlot*>(t + 1);  // zero-filled: empty
+  t->slots = reinterpret_cast<TableSlot*>(static_cast<char*>(mem) + 64);
   size_t live = 0;
   for (size_t i = 0; i < capacity; ++i) {
     const uintptr_t k = old->slots[i].key.load(std::memory_order_relaxed);
@@ -122,6 +125,9 @@ void RehashLocked() {
   g_used = live;
   g_live = live;
   g_table.store(t, std::memory_order_release);
+  g_table_word.store(reinterpret_cast<uintptr_t>(t->slots) |
+                         static_cast<uintptr_t>(__builtin_ctzll(new_capacity)),
+                     std::memory_order_release);
 }
 
 struct Removed {
@@ -154,11 +160,19 @@ runtime::ObjectKind KindOf(LockType type) {
 }  // namespace
 
 std::atomic<Table*> g_table{&g_initial_table};
+std::atomic<uintptr_t> g_table_word{
+    reinterpret_cast<uintptr_t>(g_initial_slots) | kInitialBits};
 std::atomic<uint64_t> g_heap_locks{0};
+
+// Inserts and removals run as the runtime does (runtime/reentry.h): a
+// signal handler that locks while this thread holds the table's spin lock
+// passes straight through instead of spinning on it forever, and the
+// locks dladdr and the runtime take are not tracked.
 
 ObjectState* FindOrCreate(const void* address, LockType type,
                           uint64_t site_pc) {
   if (ObjectState* o = Lookup(address)) return o;
+  runtime::ReentryGuard guard;
   // Registered outside the table's lock: the runtime takes its own locks
   // (and fork handlers take them all), and may free memory.
   ObjectState* created = runtime::OnCreateAt(KindOf(type), address,
@@ -193,6 +207,7 @@ ObjectState* FindOrCreate(const void* address, LockType type,
 }
 
 void Forget(const void* address, bool held) {
+  runtime::ReentryGuard guard;
   Lock();
   TableSlot* slot = FindSlotLocked(g_table.load(std::memory_order_relaxed),
                                    reinterpret_cast<uintptr_t>(address));
@@ -208,6 +223,7 @@ void Forget(const void* address, bool held) {
 void ForgetRange(uintptr_t begin, uintptr_t end) {
   // In batches, with no allocation under the table's lock (a free() there
   // would come back here).
+  runtime::ReentryGuard guard;
   constexpr size_t kBatch = 64;
   Removed batch[kBatch];
   for (;;) {

@@ -44,6 +44,11 @@ struct Table {
 };
 
 extern std::atomic<Table*> g_table;
+// The same table for lock-free readers, in one word: the slots' address
+// (64-byte aligned) | log2(capacity). One load instead of a pointer chase
+// (table -> mask, slots): lookups sit between two atomic instructions on
+// every lock and unlock, where each dependent load adds its latency.
+extern std::atomic<uintptr_t> g_table_word;
 extern std::atomic<uint64_t> g_heap_locks;
 
 inline constexpr uintptr_t kTombstone = 1;
@@ -56,13 +61,15 @@ inline size_t HashAddress(uintptr_t a) {
 
 // The object tracked at `address`, or nullptr.
 inline ObjectState* Lookup(const void* address) {
-  const Table* t = g_table.load(std::memory_order_acquire);
+  const uintptr_t word = g_table_word.load(std::memory_order_acquire);
+  const TableSlot* slots = reinterpret_cast<const TableSlot*>(word & ~63);
+  const size_t mask = (size_t{1} << (word & 63)) - 1;
   const uintptr_t key = reinterpret_cast<uintptr_t>(address);
-  for (size_t i = HashAddress(key) & t->mask;; i = (i + 1) & t->mask) {
-    const uintptr_t k = t->slots[i].key.load(std::memory_order_acquire);
+  for (size_t i = HashAddress(key) & mask;; i = (i + 1) & mask) {
+    const uintptr_t k = slots[i].key.load(std::memory_order_acquire);
     if (k == key) {
       return reinterpret_cast<ObjectState*>(
-          t->slots[i].value.load(std::memory_order_relaxed) & ~kValueFlags);
+          slots[i].value.load(std::memory_order_relaxed) & ~kValueFlags);
     }
     if (k == 0) return nullptr;
   }

@@ -185,14 +185,19 @@ bool UserSite(const std::vector<uint64_t>& pcs, collector::SourceSite* site) {
       }
       frames = g_symbolizer->SymbolizeInlined(pc);
     }
-    // Innermost first: skip std::mutex::lock and friends inlined here.
+    // Innermost first: skip std::mutex::lock and friends, inlined here or
+    // an out-of-line copy in the program (then its caller is next).
+    bool named = false;
     for (const collector::Frame& f : frames) {
-      if (f.function.empty() || IsLibraryFunction(f.function)) continue;
+      if (f.function.empty()) continue;
+      named = true;
+      if (IsLibraryFunction(f.function)) continue;
       site->function = f.function;
       site->file = f.file;
       site->line = f.line;
       return true;
     }
+    if (named) continue;
     // No symbols: the module and offset still tell the places apart.
     site->function = absl::StrCat(Basename(path), "+0x",
                                   absl::Hex(pc - 1 - map->l_addr));

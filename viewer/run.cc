@@ -296,8 +296,14 @@ class RunCommand : public Subcommand {
       sigaction(kForwarded[i], &forward, &previous[i]);
     }
 
+    // Held back until g_child is known, so none is lost in between.
+    sigset_t forwarded, old_mask;
+    sigemptyset(&forwarded);
+    for (const int sig : kForwarded) sigaddset(&forwarded, sig);
+    sigprocmask(SIG_BLOCK, &forwarded, &old_mask);
     const pid_t pid = fork();
     if (pid < 0) {
+      sigprocmask(SIG_SETMASK, &old_mask, nullptr);
       return absl::InternalError(
           absl::StrCat("run: fork: ", std::strerror(errno)));
     }
@@ -305,6 +311,7 @@ class RunCommand : public Subcommand {
       for (size_t i = 0; i < std::size(kForwarded); ++i) {
         sigaction(kForwarded[i], &previous[i], nullptr);
       }
+      sigprocmask(SIG_SETMASK, &old_mask, nullptr);
       setenv("LD_PRELOAD", ld_preload.c_str(), 1);
       if (options.empty()) {
         unsetenv("LOCKSCOPE_OPTIONS");
@@ -319,6 +326,7 @@ class RunCommand : public Subcommand {
       _exit(err == ENOENT ? kExitNotFound : kExitNotExecutable);
     }
     g_child = pid;
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
       if (errno != EINTR) {

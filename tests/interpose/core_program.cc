@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include <unistd.h>
+
 std::mutex accounts_mu;
 std::mutex ledger_mu;
 std::recursive_mutex journal_mu;
@@ -116,6 +118,12 @@ int main(int argc, char** argv) {
     std::FILE* f = std::fopen(argv[2], "w");
     if (f != nullptr) std::fclose(f);
     return 0;
+  }
+  if (std::strcmp(mode, "pause") == 0) {  // until a signal ends it
+    std::lock_guard<std::mutex> a(accounts_mu);
+    std::puts("ready");
+    std::fflush(stdout);
+    for (;;) pause();
   }
   if (std::strcmp(mode, "echo") == 0) {
     std::printf("out:%s\n", argc > 2 ? argv[2] : "");

@@ -158,6 +158,45 @@ TEST(InterposeRunTest, KilledBySignalIs128PlusSignal) {
             128 + SIGTERM);
 }
 
+// SIGTERM sent to `lockscope run` (by kill, as a supervisor would) reaches
+// the program; the program's death by it is lockscope's 128+15.
+TEST(InterposeRunTest, ForwardsSigtermToTheProgram) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  std::vector<std::string> args_s = {LOCKSCOPE_CLI_PATH, "run",
+                                     "--options=trace=off",
+                                     LOCKSCOPE_CORE_PROGRAM, "pause"};
+  std::vector<std::string> env_s = {"PATH=/usr/bin:/bin"};
+  std::vector<char*> argv, envp;
+  for (std::string& a : args_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (std::string& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addclose(&actions, out[1]);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, LOCKSCOPE_CLI_PATH, &actions, nullptr,
+                        argv.data(), envp.data()),
+            0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  // The program says it is running (and blocked in pause()).
+  std::string line;
+  char c = 0;
+  while (read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+  EXPECT_EQ(line, "ready");
+  kill(pid, SIGTERM);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  close(out[0]);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
+}
+
 TEST(InterposeRunTest, OutputPassesThroughUntouched) {
   const Result r = RunCore({"echo", "hello"});
   EXPECT_EQ(r.status, 0);
