@@ -152,6 +152,31 @@ bool InModuleImage(const void* address) {
   return dladdr(address, &info) != 0 && info.dli_fname != nullptr;
 }
 
+// Whether `address` is on the calling thread's stack, which free() never
+// releases: such locks stay out of the page filter, so a program with a
+// std::mutex in main() still frees at full speed.
+bool OnThisThreadsStack(const void* address) {
+  static constinit thread_local uintptr_t lo
+      __attribute__((tls_model("initial-exec"))) = 0;
+  static constinit thread_local uintptr_t hi
+      __attribute__((tls_model("initial-exec"))) = 0;
+  if (hi == 0) {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* base = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+        lo = reinterpret_cast<uintptr_t>(base);
+        hi = lo + size;
+      }
+      pthread_attr_destroy(&attr);
+    }
+    if (hi == 0) hi = 1;  // unknown: nothing is on it
+  }
+  const uintptr_t a = reinterpret_cast<uintptr_t>(address);
+  return a >= lo && a < hi;
+}
+
 runtime::ObjectKind KindOf(LockType type) {
   return type == LockType::kRwLock ? runtime::ObjectKind::kRwLock
                                    : runtime::ObjectKind::kMutex;
@@ -177,7 +202,7 @@ ObjectState* FindOrCreate(const void* address, LockType type,
   // (and fork handlers take them all), and may free memory.
   ObjectState* created = runtime::OnCreateAt(KindOf(type), address,
                                              LockSize(type), site_pc);
-  const bool heap = !InModuleImage(address);
+  const bool heap = !InModuleImage(address) && !OnThisThreadsStack(address);
   const uintptr_t key = reinterpret_cast<uintptr_t>(address);
   Lock();
   Table* t = g_table.load(std::memory_order_relaxed);

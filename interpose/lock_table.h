@@ -9,8 +9,8 @@
 // into one twice the size, and the old one is kept (a reader may still be
 // probing it), so no reader ever touches freed memory.
 //
-// Locks outside every loaded module's image (heap and stack) are also
-// counted per page, so that free() of a block holding none costs one load
+// Locks outside every loaded module's image and the creating thread's
+// stack (so, heap locks) are also counted per page, so that free() of a block holding none costs one load
 // and a compare (heap_lock_count() == 0), or the block's size and one
 // counter per page it spans.
 #ifndef LOCKSCOPE_INTERPOSE_LOCK_TABLE_H_
