@@ -185,8 +185,15 @@ runtime::ObjectKind KindOf(LockType type) {
 }  // namespace
 
 std::atomic<Table*> g_table{&g_initial_table};
-std::atomic<uintptr_t> g_table_word{
-    reinterpret_cast<uintptr_t>(g_initial_slots) | kInitialBits};
+// Set by InitLockTable (an address is no constant expression), before the
+// interposer is switched on.
+std::atomic<uintptr_t> g_table_word{0};
+
+void InitLockTable() {
+  g_table_word.store(reinterpret_cast<uintptr_t>(g_initial_slots) |
+                         static_cast<uintptr_t>(kInitialBits),
+                     std::memory_order_release);
+}
 std::atomic<uint64_t> g_heap_locks{0};
 
 // Inserts and removals run as the runtime does (runtime/reentry.h): a

@@ -87,6 +87,10 @@ void ForgetRange(uintptr_t begin, uintptr_t end);
 // Whether a heap (or stack) lock may lie in [begin, end): a page filter.
 bool MayHoldLocks(uintptr_t begin, uintptr_t end);
 
+// Publishes the initial table; called by the library's constructor before
+// any lookup.
+void InitLockTable();
+
 // fork(): the table's lock is held across it (pthread_atfork).
 void LockTableForFork();
 void UnlockTableAfterFork();

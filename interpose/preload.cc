@@ -51,6 +51,7 @@ void RegisterCodeRange() {
 }
 
 __attribute__((constructor)) void InitInterposer() {
+  InitLockTable();
   ResolveRealFunctions();
   ResolveNextDelete();
   RegisterCodeRange();
