@@ -11,7 +11,8 @@ Single-threaded cases compare CPU time (time this thread ran: what the
 lock costs, without the time the thread waited for a core on a shared
 machine); multi-threaded ones compare wall time, as they must.
 
-Usage: ratio_table.py RESULTS_DIR
+Usage: ratio_table.py RESULTS_DIR [--interpose]
+  --interpose   the interposer's table (`lockscope run`, its peers) instead
 """
 
 import json
@@ -35,12 +36,19 @@ class Results:
                     data = json.load(f)
                 except json.JSONDecodeError:
                     continue
-            cases = {}
+            # RUN.rN.json: repetition N of RUN made by a process of its own
+            # (runs of different programs alternated by bench.sh).
+            run, rep = name[:-5], None
+            stem, dot, suffix = run.rpartition(".r")
+            if dot and suffix.isdigit():
+                run, rep = stem, int(suffix)
+            cases = self.runs.setdefault(run, {})
             for b in data.get("benchmarks", []):
                 if b.get("run_type") != "iteration" or b.get("error_occurred"):
                     continue
+                if rep is not None:
+                    b = dict(b, repetition_index=rep)
                 cases.setdefault(b["run_name"], []).append(b)
-            self.runs[name[:-5]] = cases
 
     def values(self, run, case, field):
         """The field's value in each repetition (times in ns), in order."""
@@ -128,6 +136,50 @@ class Table:
             ok = None
         self.add(case, target, fmt_range(rs) + "x" if rs else "n/a", detail,
                  ok)
+
+    def cross(self, case, target, limit, run, base_run, name,
+              field="cpu_time", base_name=None):
+        """The same case in two runs (another process: preloaded, a peer
+        tool) as time per operation, paired by repetition. `base_name`: the
+        case's name in base_run when it differs (another iteration count)."""
+        xs = self.r.values(run, name, field)
+        bs = self.r.values(base_run, base_name or name, field)
+        rs = paired(xs, bs, lambda x, b: x / b)
+        ok = None if not rs or limit is None else median(rs) <= limit
+        self.add(case, target, fmt_range(rs) + "x" if rs else "n/a",
+                 "%s vs %s (%s, n=%d)" % (fmt_ns(median(xs)),
+                                          fmt_ns(median(bs)),
+                                          field.replace("_time", ""), len(rs)),
+                 ok)
+
+    def cross_scaling(self, case, target, limit, run, base_run, name):
+        """Scaling 1->2 threads of `name` in `run` over that in
+        `base_run`; not measured unless lock-free work scaled in both."""
+        sm, sb = self.scale(run, name), self.scale(base_run, name)
+        rs = paired(sm, sb, lambda m, b: m / b)
+        ok = None if not rs or limit is None else median(rs) >= limit
+        detail = "1->2 threads: %s vs %s" % (fmt_range(sm, "%.2f"),
+                                             fmt_range(sb, "%.2f"))
+        for r in (run, base_run):
+            machine = self.scale(r, "BM_PrivateWork")
+            if machine and median(machine) < 1.5:
+                detail += ("; lock-free work scaled only %.2fx in %s: two "
+                           "cores were not free, so this is not measured" %
+                           (median(machine), r))
+                ok = None
+        self.add(case, target, fmt_range(rs) + "x" if rs else "n/a", detail,
+                 ok)
+
+    def difference(self, case, target, limit, run, mine, base, field,
+                   scale=1.0, unit="", fmt="%.2f"):
+        """mine - base per repetition (same run), scaled."""
+        xs = self.r.values(run, mine, field)
+        bs = self.r.values(run, base, field)
+        ds = paired(xs, bs, lambda x, b: (x - b) * scale)
+        ok = None if not ds or limit is None else median(ds) <= limit
+        self.add(case, target, fmt_range(ds, fmt) + unit if ds else "n/a",
+                 "%s vs %s (n=%d)" % (fmt_ns(median(xs)), fmt_ns(median(bs)),
+                                      len(ds)), ok)
 
     def absolute(self, case, target, limit, run, name, field, scale=1.0,
                  unit="", higher_is_better=False, fmt="%.2f"):
@@ -245,5 +297,78 @@ def main():
     print(c.markdown().replace("| case | target |", "| context | |"))
 
 
+def interpose_main():
+    """The table of the interposer (`lockscope run`) rows and its peers."""
+    r = Results(sys.argv[1])
+    t = Table(r)
+    interposed_rows(t)
+    print(t.markdown())
+    c = Table(r)
+    interposed_peers(c)
+    print()
+    print(c.markdown().replace("| case | target |", "| context | |"))
+
+
+# The interposer's rows: bench/interpose_benchmark (plain std::mutex, no
+# lockscope in it) preloaded against the same binary run without the
+# preload, one process each, alternated repetition by repetition.
+PLAIN, PRELOAD = "interpose_plain", "interpose_preload"
+NEW_DELETE = "BM_NewDelete/iterations:%d/real_time/threads:2"
+
+
+def new_delete_case(r, run):
+    for name in r.runs.get(run, {}):
+        if name.startswith("BM_NewDelete/"):
+            return name
+    return NEW_DELETE % 5000000
+
+
+def interposed_rows(t):
+    r = t.r
+    t.cross("interposed `std::mutex` flat lock+unlock", "<= 1.5x", 1.5,
+            PRELOAD, PLAIN, "BM_Flat")
+    t.cross("interposed nested 4 locks in a fixed order", "<= 1.5x", 1.5,
+            PRELOAD, PLAIN, "BM_Nested4")
+    t.cross_scaling("interposed, 2 threads each nesting their own 4 locks: "
+                    "scaling 1->2 threads", ">= 0.95x native's", 0.95,
+                    PRELOAD, PLAIN, "BM_Nested4Private")
+    t.cross("interposed, 2 threads contending one lock", "<= 1.5x", 1.5,
+            PRELOAD, PLAIN, "BM_Contended/real_time/threads:2", "real_time")
+    t.cross("interposed, 2 threads x 5 M `new`/`delete` of 64 bytes (the "
+            "free hook)", "<= 1.15x", 1.15, PRELOAD, PLAIN,
+            new_delete_case(r, PLAIN), "real_time")
+    t.difference("`lockscope run` of a program that does nothing, over "
+                 "running it directly", "<= 15 ms", 15, "interpose_startup",
+                 "BM_LockscopeRun/iterations:20/manual_time",
+                 "BM_Direct/iterations:20/manual_time", "real_time",
+                 scale=1e-6, unit=" ms")
+
+
+def interposed_peers(c):
+    r = c.r
+    for run, label in (("interpose_tsan", "TSan (`-fsanitize=thread`, "
+                        "`detect_deadlocks=1`)"),
+                       ("interpose_helgrind", "helgrind")):
+        if run not in r.runs:
+            continue
+        c.cross("peer: %s, flat lock+unlock" % label, "", None, run, PLAIN,
+                "BM_Flat")
+        c.cross("peer: %s, nested 4" % label, "", None, run, PLAIN,
+                "BM_Nested4")
+        # Valgrind runs one thread at a time: helgrind has no scaling row.
+        if run != "interpose_helgrind":
+            c.cross_scaling("peer: %s, 2 threads x own 4 locks: scaling" %
+                            label, "", None, run, PLAIN, "BM_Nested4Private")
+        c.cross("peer: %s, 2 threads contending" % label, "", None, run,
+                PLAIN, "BM_Contended/real_time/threads:2", "real_time")
+        # Per operation: the peer runs fewer new/delete iterations.
+        c.cross("peer: %s, 2 threads `new`/`delete`" % label, "", None, run,
+                PLAIN, new_delete_case(r, run), "real_time",
+                new_delete_case(r, PLAIN))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[2] == "--interpose":
+        interpose_main()
+    else:
+        main()

@@ -7,6 +7,8 @@
 #include <new>
 #include <utility>
 
+#include "runtime/reentry.h"
+
 namespace lockscope::runtime {
 
 void BackgroundThread::Start(int period_ms,
@@ -22,6 +24,7 @@ void BackgroundThread::Start(int period_ms,
 }
 
 void BackgroundThread::Loop() {
+  ReentryGuard guard;  // for the thread's whole life (see reentry.h)
   pthread_setname_np(pthread_self(), "lockscope");
   uint64_t round = 0;
   for (;;) {

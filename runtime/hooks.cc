@@ -27,6 +27,7 @@
 #include "runtime/findings_factory.h"
 #include "runtime/keep_errno.h"
 #include "runtime/object_state.h"
+#include "runtime/reentry.h"
 #include "runtime/session.h"
 #include "runtime/thread_state.h"
 
@@ -63,6 +64,7 @@ uint64_t SiteKey(uint64_t object, const Site& at) {
 __attribute__((noinline)) void RecordSlow(ThreadState* t,
                                           const collector::RawEvent& e) {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   while (!t->ring.TryPush(e)) {
     if (!Session::Get().WaitForRingSpace(t)) {
       t->dropped.fetch_add(1, std::memory_order_relaxed);
@@ -89,6 +91,7 @@ inline collector::RawEvent MakeEvent(int64_t now, const ObjectState* o,
 // it drains a quarter-full ring while this thread goes on.
 __attribute__((noinline)) void DrainSoonSlow() {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   Session::Get().WakeBackgroundThread();
 }
 
@@ -124,6 +127,7 @@ inline void CountHold(ObjectState* o, Access a, uint64_t hold) {
 
 __attribute__((noinline)) void AnnounceSlow(ObjectState* o) {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   Session::Get().Announce(o);
 }
 
@@ -146,8 +150,7 @@ inline void CountAcquisition(ObjectState* o, Access a) {
 __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
                                                Access a, uint64_t key,
                                                uint64_t caller) {
-  if (t->in_runtime) return 0;
-  t->in_runtime = true;
+  ReentryGuard guard;
   Session& s = Session::Get();
   const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
   if (!t->held.empty()) {
@@ -177,18 +180,19 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
     if (!edges.empty()) s.AddEdges(edges);
   }
   t->chains.Insert(key, stack);
-  t->in_runtime = false;
   return stack;
 }
 
-// Pushes a blocking acquisition (waited or not) on the held stack.
+// Pushes a blocking acquisition (waited or not) on the held stack. `nested`:
+// the hook was reached from inside the runtime (see reentry.h), which
+// validates no chain.
 __attribute__((always_inline)) inline void PushBlocking(
     ThreadState* t, ObjectState* o, Access a, int64_t acquired_ticks,
-    uint64_t caller) {
+    uint64_t caller, bool nested) {
   CountAcquisition(o, a);
   const uint64_t key = KeyOnTop(t->held, o->id(), a, /*was_try=*/false);
   StackId stack = 0;
-  if (!t->chains.Lookup(key, &stack)) {
+  if (!nested && !t->chains.Lookup(key, &stack)) {
     stack = NewChainSlow(t, o, a, key, caller);
   }
   t->held.push_back(HeldLock{o, key, stack, acquired_ticks, a, false});
@@ -207,14 +211,12 @@ __attribute__((always_inline)) inline void PushBlocking(
 __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
                                                   ObjectState* o, Access a,
                                                   uint64_t caller) {
-  if (t->in_runtime) return;
-  t->in_runtime = true;
+  ReentryGuard guard;
   Session& s = Session::Get();
   const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
   AnnounceSlow(o);
   s.Report(UnlockNotOwnerFinding(t, o, a, stack),
            ChainKey(o->id(), stack, a, true));
-  t->in_runtime = false;
 }
 
 __attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
@@ -244,23 +246,19 @@ __attribute__((noinline)) void CrossThreadBorrowSlow(ThreadState* t,
                                                      ObjectState* cell,
                                                      Access a, const Site& at,
                                                      uint64_t caller) {
-  if (t->in_runtime) return;
-  t->in_runtime = true;
+  ReentryGuard guard;
   Session& s = Session::Get();
   const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
   s.Report(CrossThreadBorrowFinding(t, *cell, a, at, stack),
            CrossThreadBorrowKey(*cell, a, at));
-  t->in_runtime = false;
 }
 
 __attribute__((noinline)) StackId NewBorrowSiteSlow(ThreadState* t,
                                                     uint64_t key,
                                                     uint64_t caller) {
-  if (t->in_runtime) return 0;
-  t->in_runtime = true;
+  ReentryGuard guard;
   const StackId stack = Session::Get().CaptureStack(kSkipFromSlow, caller);
   t->borrow_sites.Insert(key, stack);
-  t->in_runtime = false;
   return stack;
 }
 
@@ -270,12 +268,14 @@ __attribute__((noinline)) StackId NewBorrowSiteSlow(ThreadState* t,
 __attribute__((noinline)) void AcquireSlow(ThreadState* t, ObjectState* o,
                                            Access a, uint64_t caller) {
   KeepErrno keep_errno;
+  const bool nested = tls_in_runtime;
+  ReentryGuard guard;
   if (t == nullptr) t = CurrentThread();
   if (!o->announced.load(std::memory_order_relaxed)) {
     Session::Get().Announce(o);
   }
   const int64_t now = t->events_all ? TickClock::Now() : 0;
-  PushBlocking(t, o, a, now, caller);
+  PushBlocking(t, o, a, now, caller, nested);
   if (now != 0) Record(t, now, o, EventType::kAcquired, a, false, 0);
 }
 
@@ -284,6 +284,8 @@ __attribute__((noinline)) void AcquireSlow(ThreadState* t, ObjectState* o,
 __attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
                                            Access a, uint64_t caller) {
   KeepErrno keep_errno;
+  const bool nested = tls_in_runtime;
+  ReentryGuard guard;
   if (t == nullptr) t = CurrentThread();
   const size_t n = t->held.size();
   HeldLock h;
@@ -294,7 +296,7 @@ __attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
     size_t i = n;
     while (i > 0 && t->held[i - 1].object != o) --i;
     if (i == 0) {
-      UnlockNotOwnerSlow(t, o, a, caller);
+      if (!nested) UnlockNotOwnerSlow(t, o, a, caller);
       return;
     }
     h = t->held[i - 1];
@@ -314,18 +316,21 @@ __attribute__((noinline)) void BorrowSlow(ThreadState* t, ObjectState* cell,
                                           Access a, bool was_try,
                                           const Site& at, uint64_t caller) {
   KeepErrno keep_errno;
+  const bool nested = tls_in_runtime;
+  ReentryGuard guard;
   if (t == nullptr) t = CurrentThread();
   if (!cell->announced.load(std::memory_order_relaxed)) {
     Session::Get().Announce(cell);
   }
   BumpOwned(a == Access::kExclusive ? cell->acquisitions : cell->shared);
-  if (cell->owner_thread.load(std::memory_order_relaxed) != t->id()) {
+  if (!nested &&
+      cell->owner_thread.load(std::memory_order_relaxed) != t->id()) {
     CrossThreadBorrowSlow(t, cell, a, at, caller);
   }
   const uint64_t key = SiteKey(cell->id(), at);
   StackId stack = 0;
   const bool seen = t->borrow_sites.Lookup(key, &stack);
-  if (!seen) stack = NewBorrowSiteSlow(t, key, caller);
+  if (!seen && !nested) stack = NewBorrowSiteSlow(t, key, caller);
   if (t->events_all || (!seen && t->events_any)) {
     Record(t, TickClock::Now(), cell, EventType::kBorrow, a, was_try,
            seen ? 0 : stack);
@@ -337,11 +342,13 @@ __attribute__((noinline)) void BorrowSlow(ThreadState* t, ObjectState* cell,
 ObjectState* OnCreate(ObjectKind kind, std::string_view name,
                       const Site& created) noexcept {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   return Session::Get().NewObject(kind, name, created);
 }
 
 void OnDestroy(ObjectState* object, bool held) noexcept {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   if (object != nullptr) Session::Get().DestroyObject(object, held);
 }
 
@@ -372,6 +379,7 @@ void AfterAcquire(ObjectState* o, Access a) noexcept {
 
 uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   ThreadState* t = CurrentThread();
   for (const HeldLock& h : t->held) {
     if (h.object == o &&
@@ -391,6 +399,8 @@ uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
 
 void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
   KeepErrno keep_errno;
+  const bool nested = tls_in_runtime;
+  ReentryGuard guard;
   ThreadState* t = CurrentThread();
   const int64_t now = TickClock::Now();
   const uint64_t wait = TickClock::ToNs(now - static_cast<int64_t>(token));
@@ -404,7 +414,7 @@ void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
     StoreMax(o->wait_max_ns, wait);
   }
   if (t->watchdog) ClearWait(t);
-  PushBlocking(t, o, a, now, LOCKSCOPE_CALLER_PC());
+  PushBlocking(t, o, a, now, LOCKSCOPE_CALLER_PC(), nested);
   if (t->events_any) Record(t, now, o, EventType::kAcquired, a, false, 0);
 }
 
@@ -474,6 +484,7 @@ void OnBorrowRelease(ObjectState* cell, Access a) noexcept {
 void OnBorrowConflict(ObjectState* cell, Access a, const Site& at,
                       Access outstanding, const Site& outstanding_at,
                       const char* headline) noexcept {
+  ReentryGuard guard;
   ThreadState* t = CurrentThread();
   Session& s = Session::Get();
   const StackId stack = s.CaptureStack(1, LOCKSCOPE_CALLER_PC());
@@ -492,6 +503,7 @@ void OnBorrowConflict(ObjectState* cell, Access a, const Site& at,
 
 void RebindOwner(ObjectState* cell) noexcept {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   ThreadState* t = CurrentThread();
   cell->owner_thread.store(t->id(), std::memory_order_relaxed);
   Session::Get().OwnerChanged(cell);
@@ -511,12 +523,14 @@ void FutexWake(std::atomic<uint32_t>* word, int count) noexcept {
 
 uint64_t FindingCount() noexcept {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   return Session::Get().FindingCount();
 }
 
 bool DescribeFinding(uint64_t index, char* buf, size_t size,
                      bool* fails) noexcept {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   std::string line;
   bool f = false;
   if (!Session::Get().DescribeFinding(index, &line, &f)) return false;

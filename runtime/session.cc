@@ -19,8 +19,12 @@
 #include "absl/time/time.h"
 #include "runtime/findings_factory.h"
 #include "runtime/keep_errno.h"
+#include "runtime/lock_names.h"
 #include "runtime/secure_mode.h"
 #include "runtime/proc_file.h"
+#include "runtime/interpose_support.h"
+#include "runtime/keep_errno.h"
+#include "runtime/reentry.h"
 #include "runtime/watchdog.h"
 
 namespace lockscope::runtime {
@@ -64,6 +68,7 @@ constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
 struct sigaction g_previous[std::size(kFatalSignals)];
 
 void OnFatalSignal(int sig, siginfo_t*, void*) {
+  ReentryGuard guard;
   Session::Get().FlushFromSignal();
   for (size_t i = 0; i < std::size(kFatalSignals); ++i) {
     if (kFatalSignals[i] == sig) sigaction(sig, &g_previous[i], nullptr);
@@ -83,6 +88,7 @@ void InstallSignalHandlers() {
 }
 
 void AtExit() {
+  ReentryGuard guard;
   Session& s = Session::Get();
   s.Shutdown("exit");
   const int code = s.options().exitcode;
@@ -95,6 +101,7 @@ void AtExit() {
 pthread_key_t g_thread_key;
 
 void OnThreadExit(void* p) {
+  ReentryGuard guard;
   auto* t = static_cast<ThreadState*>(p);
   tls_thread_state = nullptr;
   Session::Get().ThreadExited(t);
@@ -103,9 +110,11 @@ void OnThreadExit(void* p) {
 }  // namespace
 
 constinit thread_local ThreadState* tls_thread_state = nullptr;
+constinit thread_local bool tls_in_runtime = false;
 
 ThreadState* CurrentThreadSlow() {
   KeepErrno keep_errno;
+  ReentryGuard guard;
   ThreadState* t = Session::Get().NewThread();
   tls_thread_state = t;
   pthread_setspecific(g_thread_key, t);
@@ -124,6 +133,7 @@ Session& Session::Get() {
 Session::Session() = default;
 
 void Session::Init() {
+  ReentryGuard init_guard;
   start_ns_ = NowNs();
   std::vector<std::string> errors;
   const char* env = std::getenv("LOCKSCOPE_OPTIONS");
@@ -154,15 +164,21 @@ void Session::Init() {
   pthread_atfork(
       [] {
         KeepErrno keep_errno;
+        ReentryGuard guard;
+        LockNamesPrepareFork();
         Session::Get().PrepareFork();
       },
       [] {
         KeepErrno keep_errno;
+        ReentryGuard guard;
         Session::Get().AfterForkParent();
+        LockNamesAfterFork();
       },
       [] {
         KeepErrno keep_errno;
+        ReentryGuard guard;
         Session::Get().AfterForkChild();
+        LockNamesAfterFork();
       });
   std::atexit(AtExit);
   StartBackgroundThread();
@@ -333,6 +349,7 @@ __attribute__((noinline)) collector::StackId Session::CaptureStack(
       pcs.resize(options_.stack_depth);
     }
   }
+  TrimInterposerFrames(&pcs);  // interposed: start at the pthread_* caller
   if (pcs.empty()) return 0;
   return trace_.InternStack(pcs);
 }

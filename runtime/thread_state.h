@@ -195,9 +195,6 @@ class ThreadState {
   bool events_all = false;
   bool events_any = false;
   bool watchdog = false;
-  // Re-entrancy guard: set while the runtime itself runs a slow path on this
-  // thread, so hooks reached from inside (allocators, libunwind) return.
-  bool in_runtime = false;
   HeldStack held;
   ChainCache chains;
   // Borrow sites (cell id + site) already seen by this thread, with the

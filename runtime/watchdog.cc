@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "runtime/reentry.h"
 #include "runtime/session.h"
 
 namespace lockscope::runtime {
@@ -62,6 +63,7 @@ std::vector<size_t> FindWaitCycle(const std::vector<WaitNode>& nodes) {
 namespace {
 
 void WatchdogLoop(Session* session, int period_ms) {
+  ReentryGuard guard;  // for the thread's whole life (see reentry.h)
   pthread_setname_np(pthread_self(), "lockscope-wd");
   const int64_t period_ns = static_cast<int64_t>(period_ms) * 1000000;
   for (;;) {

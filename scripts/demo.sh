@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, runs examples/demo/demo.cc with
 # tracking (a real lock-order inversion and a cross-thread borrow), and shows
-# what lockscope found in the trace.
+# what lockscope found in the trace; then runs a plain std::mutex program
+# (examples/run_demo/, no lockscope in it) unchanged through `lockscope run`
+# and shows the inversion found there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,3 +27,14 @@ if command -v dot >/dev/null; then
   "$cli" graph "$trace" --format=dot | dot -Tsvg -o "$BUILD_DIR/demo-graph.svg"
   echo "== lock-order graph rendered to $BUILD_DIR/demo-graph.svg"
 fi
+
+# No code changes: the same kind of inversion in a plain std::mutex program
+# (examples/run_demo/run_demo.cc, no lockscope include), run unchanged
+# through `lockscope run`.
+run_trace="$BUILD_DIR/run_demo.lstrace"
+rm -f "$run_trace"
+echo; echo "== lockscope run --trace=$run_trace -- $BUILD_DIR/examples/lockscope_run_demo"
+status=0
+"$cli" run --trace="$run_trace" -- "$BUILD_DIR/examples/lockscope_run_demo" || status=$?
+echo "== it exited with status $status (66 = lockscope found problems)"
+echo; echo "== lockscope cycles $run_trace"; "$cli" cycles "$run_trace"

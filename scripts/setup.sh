@@ -13,6 +13,7 @@ packages=(
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   graphviz
+  valgrind
   python3
 )
 

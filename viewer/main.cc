@@ -29,6 +29,31 @@ Run 'lockscope SUBCOMMAND --help' for a subcommand's options.
 Exit status: 0 clean, 1 unsuppressed findings (check), 2 unreadable input or
 bad usage. NO_COLOR=1 turns colour off unless --color=always.)";
 
+// For `lockscope [--color W] run [--trace F] [--options O] -- PROGRAM ...`:
+// the number of arguments before that "--" (argc when there is none before
+// PROGRAM), with what follows it in *rest.
+int SplitRunCommandLine(int argc, char** argv, std::vector<std::string>* rest) {
+  int i = 1;
+  while (i < argc && std::string_view(argv[i]) != "run") {
+    if (std::string_view(argv[i]) == "--color") ++i;
+    else if (argv[i][0] != '-') return argc;  // another subcommand
+    ++i;
+  }
+  for (++i; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") {
+      rest->assign(argv + i + 1, argv + argc);
+      return i;
+    }
+    if (arg == "--trace" || arg == "--options") {
+      ++i;  // its value follows
+    } else if (arg.empty() || arg[0] != '-') {
+      break;  // PROGRAM: the rest is its own
+    }
+  }
+  return argc;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"lockscope: lock-order deadlocks and cross-thread borrows, "
                "from lockscope traces",
@@ -78,8 +103,12 @@ int Main(int argc, char** argv) {
     break;
   }
 
+  // `run`'s "--" ends lockscope's own options: the program's command line
+  // follows, kept out of CLI11's hands (see SplitRunCommandLine).
+  std::vector<std::string> after_dashes;
+  const int parse_argc = SplitRunCommandLine(argc, argv, &after_dashes);
   try {
-    app.parse(argc, argv);
+    app.parse(parse_argc, argv);
   } catch (const CLI::ParseError& error) {
     // --help and --version print and succeed; every real parse error is a
     // usage error: one line, exit 2.
@@ -101,7 +130,7 @@ int Main(int argc, char** argv) {
   CommandContext context{std::cout, std::cerr,
                          UseColor(mode.value_or(ColorMode::kAuto),
                                   STDOUT_FILENO),
-                         isatty(STDERR_FILENO) == 1};
+                         isatty(STDERR_FILENO) == 1, std::move(after_dashes)};
   for (size_t i = 0; i < apps.size(); ++i) {
     if (!apps[i]->parsed()) continue;
     absl::StatusOr<int> status = subcommands[i]->Run(context);

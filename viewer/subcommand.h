@@ -40,6 +40,9 @@ struct CommandContext {
   bool color = false;
   // Progress lines are allowed (stderr is a terminal).
   bool progress = false;
+  // `lockscope run [OPTIONS] -- PROGRAM ARGS...`: what followed the "--",
+  // untouched (CLI11 would hand it to the top-level app).
+  std::vector<std::string> after_dashes = {};
 
   Style style() const { return Style(color); }
   // Prints "lockscope: warning: <message>" as one line on `err`.
@@ -71,6 +74,7 @@ std::unique_ptr<Subcommand> NewGraphCommand();
 std::unique_ptr<Subcommand> NewCheckCommand();
 std::unique_ptr<Subcommand> NewMergeCommand();
 std::unique_ptr<Subcommand> NewExportCommand();
+std::unique_ptr<Subcommand> NewRunCommand();
 
 // Every subcommand, in the order `lockscope --help` lists them.
 std::vector<std::unique_ptr<Subcommand>> AllSubcommands();
