@@ -51,7 +51,7 @@ int mtx_init(mtx_t* m, int type) {
 }
 
 void mtx_destroy(mtx_t* m) {
-  if (!Passthrough()) li::Forget(m, false);
+  if (!Passthrough()) li::ForgetMutex(AsPthread(m));
   li::Real().mtx_destroy(m);
 }
 

@@ -280,6 +280,15 @@ void ForgetRange(uintptr_t begin, uintptr_t end) {
     }
     Unlock();
     for (size_t i = 0; i < n; ++i) {
+      if (batch[i].type == LockType::kMutex) {
+        // The object cached in the mutex (mutex.cc) ends with it.
+        auto* m = reinterpret_cast<pthread_mutex_t*>(batch[i].address);
+        if (m->__data.__list.__prev ==
+            reinterpret_cast<__pthread_list_t*>(m)) {
+          m->__data.__list.__prev = nullptr;
+          m->__data.__list.__next = nullptr;
+        }
+      }
       runtime::OnDestroy(batch[i].object,
                          IsHeld(batch[i].type, batch[i].address));
     }

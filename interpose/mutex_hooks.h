@@ -19,6 +19,9 @@ void MutexReleaseHook(pthread_mutex_t* m);
 // the reacquisition for (nullptr: untracked, or an inner recursive level).
 ObjectState* MutexReacquireHook(pthread_mutex_t* m);
 
+// Ends the identity of a destroyed mutex (and its cached object).
+void ForgetMutex(pthread_mutex_t* m);
+
 // Tracked lock / trylock / timed lock (the caller checked Passthrough()).
 int TrackedMutexLock(pthread_mutex_t* m, uint64_t site_pc);
 int TrackedMutexTrylock(pthread_mutex_t* m, uint64_t site_pc);
