@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "viewer/setid_check.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -218,11 +219,9 @@ class RunCommand : public Subcommand {
                   << std::endl;
       return kExitNotExecutable;
     }
-    if ((st.st_mode & (S_ISUID | S_ISGID)) != 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "run: ", path,
-          " is setuid/setgid: the dynamic loader ignores LD_PRELOAD for it, "
-          "so its locks cannot be tracked"));
+    if (absl::Status s = RefuseSetIdProgram(path); !s.ok()) {
+      context.err << s.message() << std::endl;  // "lockscope run: ..."
+      return kExitError;
     }
     switch (ClassifyElf(path)) {
       case ElfKind::kStatic:
