@@ -143,6 +143,9 @@ class SarifWriter {
       json.Key("shortDescription").BeginObject();
       json.Field("text", rule.sarif_text);
       json.EndObject();
+      json.Key("help").BeginObject();
+      json.Field("text", rule.help);
+      json.EndObject();
       json.Key("defaultConfiguration").BeginObject();
       json.Field("level", collector::SeverityName(rule.severity));
       json.EndObject();

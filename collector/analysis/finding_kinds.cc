@@ -7,10 +7,10 @@ namespace {
 
 constexpr std::array<FindingKindInfo, kNumFindingKinds> kKinds = {{
 #define LOCKSCOPE_FINDING_KIND(kind, name, severity, family, is_cycle,   \
-                               from_lock_graph, title, sarif_text)       \
+                               from_lock_graph, title, sarif_text, help) \
   {FindingKind::kind,          name,     Severity::severity,             \
    SuppressionFamily::family,  is_cycle, from_lock_graph,                \
-   title,                      sarif_text},
+   title,                      sarif_text, help},
 #include "collector/analysis/finding_kinds.inc"
 #undef LOCKSCOPE_FINDING_KIND
 }};

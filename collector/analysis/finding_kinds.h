@@ -33,6 +33,7 @@ struct FindingKindInfo {
   bool from_lock_graph;
   std::string_view title;
   std::string_view sarif_text;
+  std::string_view help;
 };
 
 // Every kind, in enum order.

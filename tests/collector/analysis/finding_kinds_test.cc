@@ -23,6 +23,7 @@ TEST(FindingKindsTest, OneRowPerKindInEnumOrder) {
     EXPECT_EQ(&KindInfo(row.kind), &row);
     EXPECT_FALSE(row.title.empty()) << row.name;
     EXPECT_FALSE(row.sarif_text.empty()) << row.name;
+    EXPECT_FALSE(row.help.empty()) << row.name;
     names.insert(row.name);
     titles.insert(row.title);
     sarif.insert(row.sarif_text);
