@@ -1,9 +1,7 @@
 #include "tests/interpose/run_program.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -26,23 +24,6 @@ using ::lockscope::testing::ChildOptions;
 using ::lockscope::testing::ChildResult;
 using viewer::test_traces::Json;
 using viewer::test_traces::ParseJson;
-
-std::vector<std::string> TracesIn(const std::string& dir) {
-  std::vector<std::string> traces;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return traces;
-  while (dirent* entry = readdir(d)) {
-    const std::string name = entry->d_name;
-    const std::string suffix = ".lstrace";
-    if (name.size() > suffix.size() &&
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      traces.push_back(dir + "/" + name);
-    }
-  }
-  closedir(d);
-  std::sort(traces.begin(), traces.end());
-  return traces;
-}
 
 // Runs `lockscope ARGS` with stdin from `input`, in an environment of PATH
 // and `env`, killed after timeout_s seconds.
@@ -96,7 +77,7 @@ Outcome RunUnderLockscope(const std::string& dir,
   args.insert(args.end(), argv.begin(), argv.end());
   Outcome outcome;
   static_cast<ChildResult&>(outcome) = Run(args, {}, input, timeout_s);
-  outcome.traces = TracesIn(dir);
+  outcome.traces = ::lockscope::testing::FilesIn(dir, ".lstrace");
   return outcome;
 }
 

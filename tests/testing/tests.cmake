@@ -9,3 +9,4 @@ target_include_directories(lockscope_testing PUBLIC ${PROJECT_SOURCE_DIR})
 lockscope_warnings(lockscope_testing)
 
 lockscope_unit_test(child_process_test SOURCES testing/child_process_test.cc)
+lockscope_unit_test(files_test SOURCES testing/files_test.cc)
