@@ -67,7 +67,7 @@ std::vector<char*> Pointers(std::vector<std::string>& items) {
   const int null = open("/dev/null", O_RDWR);
   if (null < 0) fail();
   if (stdin_fd < 0 && !options.stdin_path.empty()) {
-    stdin_fd = open(options.stdin_path.c_str(), O_RDONLY);
+    stdin_fd = open(options.stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (stdin_fd < 0) fail();
   }
   if (dup2(stdin_fd >= 0 ? stdin_fd : null, STDIN_FILENO) < 0) fail();
