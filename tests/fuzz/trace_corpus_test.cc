@@ -8,10 +8,8 @@
 //     (tests/fuzz/make_seeds.sh), including ones whose process died.
 //   - tests/data/*.lstrace: each former crash, as the smallest input that
 //     reproduced it (see tests/data/README.md for the list).
-#include <dirent.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -19,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -33,16 +30,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::vector<std::string> TracesIn(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (dirent* entry = readdir(d)) {
-    const std::string name = entry->d_name;
-    if (absl::EndsWith(name, ".lstrace")) out.push_back(dir + "/" + name);
-  }
-  closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
+  return ::lockscope::testing::FilesIn(dir, ".lstrace");
 }
 
 using ::lockscope::testing::ReadFile;

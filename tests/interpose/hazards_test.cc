@@ -23,17 +23,18 @@ using ::testing::SizeIs;
 
 // Runs `hazards MODE`; expects exit 0 and `out` on stdout, nothing on
 // stderr, `traces` traces and no finding in any of them.
-Outcome ExpectSurvives(const ScratchDir& dir, const std::string& mode,
+Outcome ExpectSurvives(const std::string& dir, const std::string& mode,
                        const std::string& out, size_t traces = 1) {
   const Outcome run = RunUnderLockscope(dir, {LOCKSCOPE_HAZARDS, mode});
   EXPECT_FALSE(run.timed_out) << mode << " hung";
-  EXPECT_EQ(run.exit_code, 0) << mode << ": signal " << run.term_signal
-                              << "; stderr:\n" << run.err;
+  EXPECT_EQ(run.exit_code, 0)
+      << mode << ": signal " << run.signal << "; stderr:\n"
+      << run.err;
   EXPECT_EQ(run.out, out);
   EXPECT_THAT(run.err, IsEmpty());
   EXPECT_THAT(run.traces, SizeIs(traces)) << mode;
   for (const std::string& trace : run.traces) {
-    for (const Finding& f : FindingsOf(dir, trace)) {
+    for (const Finding& f : FindingsOf(trace)) {
       ADD_FAILURE() << mode << ": " << trace << ": " << f.summary;
     }
   }
@@ -41,34 +42,33 @@ Outcome ExpectSurvives(const ScratchDir& dir, const std::string& mode,
 }
 
 TEST(InterposeHazards, ProgramThatNeverMakesAThread) {
-  ScratchDir dir;
+  const std::string dir = MakeRunDir();
   ExpectSurvives(dir, "no_thread", "no_thread ok\n");
 }
 
 TEST(InterposeHazards, LocksInExitHandlersAndAfterTheTraceClosed) {
-  ScratchDir dir;
+  const std::string dir = MakeRunDir();
   ExpectSurvives(dir, "atexit", "main done\nlate handler done\n");
 }
 
 TEST(InterposeHazards, MallocReallocFreeAroundLocks) {
-  ScratchDir dir;
+  const std::string dir = MakeRunDir();
   ExpectSurvives(dir, "malloc", "malloc ok\n");
 }
 
 TEST(InterposeHazards, ExitWithThreadsHoldingAndWaitingOnLocks) {
-  ScratchDir dir;
+  const std::string dir = MakeRunDir();
   ExpectSurvives(dir, "exit_holding", "exiting with a lock held\n");
 }
 
 TEST(InterposeHazards, LockTakenInSignalHandler) {
-  ScratchDir dir;
+  const std::string dir = MakeRunDir();
   ExpectSurvives(dir, "signal", "signals handled 200\n");
 }
 
 TEST(InterposeHazards, ForkThenExecKeepsTracing) {
-  ScratchDir dir;
-  ExpectSurvives(dir, "fork_exec", "no_thread ok\nexec'd child status 0\n",
-                 2);
+  const std::string dir = MakeRunDir();
+  ExpectSurvives(dir, "fork_exec", "no_thread ok\nexec'd child status 0\n", 2);
 }
 
 // 8 children forked while another thread takes locks (the runtime's own
@@ -77,7 +77,7 @@ TEST(InterposeHazards, ForkThenExecKeepsTracing) {
 // 66, which the parent checks. Every child writes and symbolizes a trace at
 // exit, hence the longer timeout.
 TEST(InterposeHazards, ForkedChildrenKeepRunningWithTheirOwnTraces) {
-  ScratchDir dir;
+  const std::string dir = MakeRunDir();
   const Outcome run =
       RunUnderLockscope(dir, {LOCKSCOPE_HAZARDS, "fork"}, "", "", 40);
   EXPECT_FALSE(run.timed_out) << "fork hung (a child deadlocked?)";
@@ -85,12 +85,13 @@ TEST(InterposeHazards, ForkedChildrenKeepRunningWithTheirOwnTraces) {
   EXPECT_THAT(run.out, HasSubstr("children 8, failures 0\n"));
   const size_t at = run.out.find("child ");
   ASSERT_NE(at, std::string::npos) << run.out;
-  const std::string pid = run.out.substr(at + 6, run.out.find('\n', at) - at - 6);
-  const std::string child_trace = dir.path() + "/t." + pid + ".lstrace";
+  const std::string pid =
+      run.out.substr(at + 6, run.out.find('\n', at) - at - 6);
+  const std::string child_trace = dir + "/t." + pid + ".lstrace";
   EXPECT_THAT(run.traces, SizeIs(9));
   int with_findings = 0;
   for (const std::string& trace : run.traces) {
-    const std::vector<Finding> findings = FindingsOf(dir, trace);
+    const std::vector<Finding> findings = FindingsOf(trace);
     if (findings.empty()) continue;
     ++with_findings;
     EXPECT_EQ(trace, child_trace);
@@ -103,7 +104,7 @@ TEST(InterposeHazards, ForkedChildrenKeepRunningWithTheirOwnTraces) {
 }
 
 TEST(InterposeHazards, SharedLibraryConstructorLocksBeforeMain) {
-  ScratchDir dir;
+  const std::string dir = MakeRunDir();
   const Outcome run =
       RunUnderLockscope(dir, {LOCKSCOPE_CALLBACK_MAIN, "ctor_only"});
   EXPECT_FALSE(run.timed_out);

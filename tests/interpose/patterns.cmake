@@ -37,18 +37,12 @@ target_compile_features(interpose_hazards PRIVATE cxx_std_17)
 # A sanitizer runtime must come first in the process and refuses a
 # preloaded library ahead of it: these tests run in plain builds only.
 if(TARGET lockscope_preload AND TARGET lockscope_cli AND NOT LOCKSCOPE_SANITIZE)
-  add_executable(interpose_patterns_test
-    interpose/patterns_test.cc
-    interpose/hazards_test.cc
-    interpose/run_program.cc
-    viewer/json_checker.cc)
-  target_link_libraries(interpose_patterns_test PRIVATE
-    GTest::gtest GTest::gmock GTest::gtest_main)
-  target_include_directories(interpose_patterns_test PRIVATE
-                             ${PROJECT_SOURCE_DIR})
-  lockscope_warnings(interpose_patterns_test)
+  # Each test runs programs as child processes and kills one that hangs
+  # (15 s; 40 s for the churn of 16K new locks, the longest).
+  lockscope_unit_test(interpose_patterns_test
+    SOURCES interpose/patterns_test.cc interpose/hazards_test.cc
+    LIBS interpose_run_program)
   target_compile_definitions(interpose_patterns_test PRIVATE
-    LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>"
     LOCKSCOPE_LOCK_PATTERNS="$<TARGET_FILE:interpose_lock_patterns>"
     LOCKSCOPE_LOCK_PATTERNS_C="$<TARGET_FILE:interpose_lock_patterns_c>"
     LOCKSCOPE_CALLBACK_MAIN="$<TARGET_FILE:interpose_callback_main>"
@@ -56,9 +50,4 @@ if(TARGET lockscope_preload AND TARGET lockscope_cli AND NOT LOCKSCOPE_SANITIZE)
   add_dependencies(interpose_patterns_test lockscope_preload lockscope_cli
     interpose_lock_patterns interpose_lock_patterns_c interpose_callback_main
     interpose_hazards)
-  # Each test runs programs as child processes and kills one that hangs
-  # (15 s; 40 s for the churn of 16K new locks, the longest).
-  gtest_discover_tests(interpose_patterns_test
-    DISCOVERY_TIMEOUT 60
-    PROPERTIES TIMEOUT 60)
 endif()

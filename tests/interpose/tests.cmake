@@ -10,9 +10,21 @@ add_executable(interpose_mixed_program interpose/mixed_program.cc)
 target_link_libraries(interpose_mixed_program PRIVATE lockscope_tracked)
 lockscope_warnings(interpose_mixed_program)
 
+# Runs programs through the built `lockscope run` and reads their traces
+# back with the CLI (run_program.h), on tests/testing's child processes.
+add_library(interpose_run_program STATIC
+  interpose/run_program.cc
+  viewer/json_checker.cc)
+target_link_libraries(interpose_run_program PUBLIC lockscope_testing
+                      GTest::gtest)
+target_include_directories(interpose_run_program PUBLIC ${PROJECT_SOURCE_DIR})
+target_compile_definitions(interpose_run_program PRIVATE
+  LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>")
+lockscope_warnings(interpose_run_program)
+
 lockscope_unit_test(interpose_core_test
   SOURCES interpose/core_test.cc
-  ENV "LOCKSCOPE_OPTIONS=trace=off")
+  LIBS interpose_run_program)
 target_compile_definitions(interpose_core_test PRIVATE
   LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>"
   LOCKSCOPE_CORE_PROGRAM="$<TARGET_FILE:interpose_core_program>"

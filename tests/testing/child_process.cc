@@ -5,9 +5,11 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -64,10 +66,15 @@ std::vector<char*> Pointers(std::vector<std::string>& items) {
   auto fail = [error_fd] { ExecFailed(error_fd); };
   const int null = open("/dev/null", O_RDWR);
   if (null < 0) fail();
+  if (stdin_fd < 0 && !options.stdin_path.empty()) {
+    stdin_fd = open(options.stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (stdin_fd < 0) fail();
+  }
   if (dup2(stdin_fd >= 0 ? stdin_fd : null, STDIN_FILENO) < 0) fail();
   if (dup2(stdout_fd >= 0 ? stdout_fd : null, STDOUT_FILENO) < 0) fail();
   if (dup2(stderr_fd >= 0 ? stderr_fd : null, STDERR_FILENO) < 0) fail();
   if (null > STDERR_FILENO) close(null);
+  if (options.timeout_seconds > 0 && setpgid(0, 0) != 0) fail();
   if (options.uid.has_value() &&
       (setgroups(0, nullptr) != 0 || setgid(*options.uid) != 0 ||
        setuid(*options.uid) != 0)) {
@@ -138,6 +145,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     return;
   }
   pid_ = pid;
+  own_group_ = options.timeout_seconds > 0;
+  deadline_ = std::chrono::steady_clock::now() +
+              std::chrono::seconds(options.timeout_seconds);
   stdin_ = in[1];
   stdout_ = out[0];
   stderr_ = err[0];
@@ -145,7 +155,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) {
-    kill(pid_, SIGKILL);
+    Kill();
     Wait();
   }
   CloseStdin();
@@ -210,9 +220,42 @@ bool ChildProcess::ReadUntil(const std::string& text, bool from_stderr,
 
 void ChildProcess::CloseStdin() { CloseFd(&stdin_); }
 
+int ChildProcess::MillisLeft() const {
+  if (!own_group_) return -1;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline_ - std::chrono::steady_clock::now());
+  return static_cast<int>(std::max<long long>(0, left.count()));
+}
+
+bool ChildProcess::ExitsInTime() const {
+  if (!own_group_) return true;
+  // A pidfd is readable once the process has exited.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+  if (pidfd < 0) return MillisLeft() > 0;
+  pollfd fd = {pidfd, POLLIN, 0};
+  int ready;
+  while ((ready = poll(&fd, 1, MillisLeft())) < 0 && errno == EINTR) {
+  }
+  close(pidfd);
+  return ready > 0;
+}
+
+void ChildProcess::Kill() {
+  if (pid_ > 0) kill(own_group_ ? -pid_ : pid_, SIGKILL);
+}
+
 ChildResult ChildProcess::Wait() {
   CloseStdin();
-  while (ReadSome(-1)) {
+  while (MillisLeft() != 0 && ReadSome(MillisLeft())) {
+  }
+  if (pid_ > 0 && own_group_ &&
+      (stdout_ >= 0 || stderr_ >= 0 || !ExitsInTime())) {
+    // Out of time with output still open, or not exited: kill it, and stop
+    // reading (what it started may hold the pipes).
+    result_.timed_out = true;
+    Kill();
+    CloseFd(&stdout_);
+    CloseFd(&stderr_);
   }
   if (pid_ > 0) {
     int status = 0;

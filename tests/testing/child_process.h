@@ -7,12 +7,15 @@
 // For a handshake, start it and talk to it while it runs: ReadLine() and
 // ReadUntil() read its output as it appears, CloseStdin() is the signal a
 // child waiting for EOF on stdin goes on with. Ordering is by these pipes,
-// never by sleeping.
+// never by sleeping. A child that may hang gets a timeout: Wait() kills it
+// (SIGKILL) once the time is up and says so in ChildResult::timed_out, so
+// a hung child fails its test instead of hanging ctest.
 #ifndef LOCKSCOPE_TESTS_TESTING_CHILD_PROCESS_H_
 #define LOCKSCOPE_TESTS_TESTING_CHILD_PROCESS_H_
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,8 +28,10 @@ struct ChildOptions {
   std::vector<std::string> env;
   // Start from an empty environment: the child sees `env` only.
   bool clear_env = false;
-  // stdin is a pipe from the parent (see CloseStdin), else /dev/null.
+  // stdin is a pipe from the parent (see CloseStdin), else the file
+  // `stdin_path` when set, else /dev/null.
   bool stdin_pipe = false;
+  std::string stdin_path;
   // stdout and stderr are pipes read into ChildResult::out and ::err unless
   // discarded (/dev/null). merge_stderr sends stderr into the stdout pipe,
   // as 2>&1 does.
@@ -38,6 +43,10 @@ struct ChildOptions {
   int stdout_fd = -1;
   // Run as this user (and group of the same number), dropping root.
   std::optional<uid_t> uid;
+  // When > 0: the child leads a new process group, and Wait() kills that
+  // group (SIGKILL) if the child has not exited and closed its output
+  // within this many seconds of its start (ChildResult::timed_out).
+  int timeout_seconds = 0;
 };
 
 struct ChildResult {
@@ -49,6 +58,9 @@ struct ChildResult {
   std::string err;
   // Why the child could not be run; empty when it ran.
   std::string error;
+  // It outlived ChildOptions::timeout_seconds and was killed (signal is
+  // SIGKILL); out and err hold what it wrote until then.
+  bool timed_out = false;
 
   // The exit status, or 128 + the signal, as a shell reports it.
   int status() const { return signal != 0 ? 128 + signal : exit_code; }
@@ -82,15 +94,24 @@ class ChildProcess {
 
   // Closes the write end of the child's stdin: it reads EOF.
   void CloseStdin();
-  // Closes stdin, reads stdout and stderr to EOF and reaps the child.
+  // Closes stdin, reads stdout and stderr to EOF and reaps the child; with
+  // a timeout, kills it first if it outlives the timeout.
   ChildResult Wait();
 
  private:
   // One poll() round over the open pipes; false when none is open or
   // nothing arrived within `timeout_ms`.
   bool ReadSome(int timeout_ms);
+  // Milliseconds left until the timeout (0 once it passed); -1 without one.
+  int MillisLeft() const;
+  // True when the child exits within MillisLeft() (or has no timeout).
+  bool ExitsInTime() const;
+  // SIGKILLs the child (its process group when it leads one).
+  void Kill();
 
   pid_t pid_ = -1;
+  bool own_group_ = false;
+  std::chrono::steady_clock::time_point deadline_;
   int stdin_ = -1;
   int stdout_ = -1;
   int stderr_ = -1;

@@ -3,6 +3,7 @@
 #define LOCKSCOPE_TESTS_TESTING_FILES_H_
 
 #include <string>
+#include <vector>
 
 namespace lockscope::testing {
 
@@ -11,6 +12,11 @@ std::string ReadFile(const std::string& path);
 
 // Replaces `path` with `bytes`; false when it cannot be written.
 bool WriteFile(const std::string& path, const std::string& bytes);
+
+// The paths ("DIR/NAME") of the entries of `dir` whose names end in
+// `suffix` (and are longer than it), sorted; none when it cannot be read.
+std::vector<std::string> FilesIn(const std::string& dir,
+                                 const std::string& suffix);
 
 }  // namespace lockscope::testing
 

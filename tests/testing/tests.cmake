@@ -7,3 +7,6 @@ add_library(lockscope_testing STATIC
   testing/temp_dir.cc)
 target_include_directories(lockscope_testing PUBLIC ${PROJECT_SOURCE_DIR})
 lockscope_warnings(lockscope_testing)
+
+lockscope_unit_test(child_process_test SOURCES testing/child_process_test.cc)
+lockscope_unit_test(files_test SOURCES testing/files_test.cc)
