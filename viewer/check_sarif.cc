@@ -19,7 +19,7 @@
 #include "collector/analysis/report.h"
 #include "viewer/check_formats.h"
 #include "viewer/output.h"
-#include "viewer/version.h"
+#include "viewer/build_info.h"
 
 
 namespace lockscope::viewer {

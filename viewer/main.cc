@@ -13,7 +13,7 @@
 
 #include "viewer/output.h"
 #include "viewer/subcommand.h"
-#include "viewer/version.h"
+#include "viewer/build_info.h"
 
 
 namespace lockscope::viewer {

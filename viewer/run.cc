@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "viewer/build_info.h"
 #include "viewer/setid_check.h"
 #include "viewer/subcommand.h"
 

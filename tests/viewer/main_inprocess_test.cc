@@ -13,7 +13,7 @@
 #include "tests/viewer/cli_main.h"
 #include "tests/viewer/test_traces.h"
 #include "viewer/subcommand.h"
-#include "viewer/version.h"
+#include "viewer/build_info.h"
 
 namespace lockscope::viewer {
 namespace {
