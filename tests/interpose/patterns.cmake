@@ -36,7 +36,7 @@ target_compile_features(interpose_hazards PRIVATE cxx_std_17)
 
 # A sanitizer runtime must come first in the process and refuses a
 # preloaded library ahead of it: these tests run in plain builds only.
-if(TARGET lockscope_preload AND TARGET lockscope_cli AND NOT LOCKSCOPE_SANITIZE)
+if(TARGET lockscope_preload AND TARGET lockscope_cli)
   # Each test runs programs as child processes and kills one that hangs
   # (15 s; 40 s for the churn of 16K new locks, the longest).
   lockscope_unit_test(interpose_patterns_test
