@@ -34,8 +34,8 @@ _interpose_program(interpose_callback_main
 _interpose_program(interpose_hazards SOURCES interpose/programs/hazards.cc)
 target_compile_features(interpose_hazards PRIVATE cxx_std_17)
 
-# A sanitizer runtime must come first in the process and refuses a
-# preloaded library ahead of it: these tests run in plain builds only.
+# Only outside sanitizer builds (tests/CMakeLists.txt): a sanitizer runtime
+# must come first in the process and refuses a preloaded library before it.
 if(TARGET lockscope_preload AND TARGET lockscope_cli)
   # Each test runs programs as child processes and kills one that hangs
   # (15 s; 40 s for the churn of 16K new locks, the longest).
