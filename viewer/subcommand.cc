@@ -35,6 +35,7 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   all.push_back(NewCheckCommand());
   all.push_back(NewMergeCommand());
   all.push_back(NewExportCommand());
+  all.push_back(NewReportCommand());
   all.push_back(NewRunCommand());
   return all;
 }

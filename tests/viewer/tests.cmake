@@ -38,6 +38,7 @@ lockscope_unit_test(viewer_cli_test
           viewer/export_test.cc
           viewer/hostile_trace_test.cc
           viewer/output_files_test.cc
+          viewer/report_test.cc
           viewer/cli_fixture.cc
           viewer/run_cli.cc
           viewer/json_checker.cc
@@ -46,3 +47,23 @@ lockscope_unit_test(viewer_cli_test
 target_compile_definitions(viewer_cli_test PRIVATE
   LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>")
 add_dependencies(viewer_cli_test lockscope_cli)
+
+# The HTML report's generator in-process (escaping, layouts, timeline).
+lockscope_unit_test(viewer_html_report_test
+  SOURCES viewer/html_report_test.cc viewer/test_traces.cc
+  LIBS lockscope_viewer lockscope_collector)
+
+# The report opened in headless Chromium. Registered whenever the CLI and
+# the demo are built; Chromium is looked up when the test runs, and its
+# absence fails the test (scripts/setup.sh installs it), never skips it.
+if(TARGET lockscope_demo)
+  lockscope_unit_test(viewer_report_browser_test
+    SOURCES viewer/report_browser_test.cc viewer/test_traces.cc
+            viewer/json_checker.cc
+    LIBS lockscope_trace_io absl::strings)
+  target_compile_definitions(viewer_report_browser_test PRIVATE
+    LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>"
+    LOCKSCOPE_DEMO_PATH="$<TARGET_FILE:lockscope_demo>"
+    LOCKSCOPE_REPORT_ARTIFACTS="${CMAKE_CURRENT_BINARY_DIR}/report_browser")
+  add_dependencies(viewer_report_browser_test lockscope_cli lockscope_demo)
+endif()
