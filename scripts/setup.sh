@@ -12,7 +12,11 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # `lockscope report` lays its graph out with dot; the report's browser
+  # test (tests/viewer/report_browser_test.cc) opens pages in headless
+  # Chromium and fails without it.
   graphviz
+  chromium
   valgrind
   python3
 )

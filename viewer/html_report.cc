@@ -26,7 +26,8 @@ constexpr uint32_t kSourceContext = 3;
 // table (the busiest); both keep a huge trace's page a sensible size.
 constexpr size_t kSourceFramesPerStack = 6;
 constexpr size_t kMaxTableRows = 2000;
-constexpr size_t kTracesListed = 20;
+constexpr size_t kTracesListed = 10;
+constexpr size_t kFindingTracesListed = 5;
 
 std::string FrameHtml(size_t index, const collector::Frame& frame,
                       SourceLines* sources, size_t* sourced) {
@@ -142,12 +143,13 @@ std::string FindingHtml(size_t number, const Verdict& verdict,
   if (input.traces->size() > 1) {
     absl::StrAppend(&out, "; in ");
     const auto& where = verdict.analyzed->traces;
-    for (size_t i = 0; i < where.size() && i < kTracesListed; ++i) {
+    for (size_t i = 0; i < where.size() && i < kFindingTracesListed; ++i) {
       absl::StrAppend(&out, i == 0 ? "" : ", ",
                       HtmlEscape(OneLine((*input.traces)[where[i]].path)));
     }
-    if (where.size() > kTracesListed) {
-      absl::StrAppend(&out, " and ", where.size() - kTracesListed, " more");
+    if (where.size() > kFindingTracesListed) {
+      absl::StrAppend(&out, " and ", where.size() - kFindingTracesListed,
+                      " more");
     }
   }
   absl::StrAppend(&out, "</p>\n");
