@@ -97,10 +97,12 @@ size_t FindingCount(const std::vector<std::string>& traces) {
 
 // Makes the report of `traces` as `name`.html, opens it in Chromium and
 // checks it; the screenshot is `name`.png.
-// `inputs` are the report's arguments, `traces` the files they name.
+// `inputs` are the report's arguments, `traces` the files they name;
+// `layout` its --layout.
 void CheckInBrowser(const std::string& name,
                     const std::vector<std::string>& inputs,
-                    const std::vector<std::string>& traces) {
+                    const std::vector<std::string>& traces,
+                    const std::string& layout) {
   const std::string chromium = FindChromium();
   ASSERT_FALSE(chromium.empty())
       << "chromium is not on PATH: this test opens the report in headless "
@@ -111,6 +113,7 @@ void CheckInBrowser(const std::string& name,
   const std::string png = dir + "/" + name + ".png";
   unlink(png.c_str());
   std::vector<std::string> args = {"report", "-o", html};
+  args.push_back("--layout=" + layout);
   args.insert(args.end(), inputs.begin(), inputs.end());
   const ChildResult report = Lockscope(args);
   ASSERT_EQ(report.exit_code, 0) << report.err;
@@ -155,11 +158,12 @@ TEST(ReportBrowserTest, DemoTrace) {
   options.timeout_seconds = 120;
   const ChildResult demo = RunChild({LOCKSCOPE_DEMO_PATH}, options);
   ASSERT_GE(demo.exit_code, 0) << demo.error;
-  CheckInBrowser("demo", {trace}, {trace});
+  CheckInBrowser("demo", {trace}, {trace}, "dot");
 }
 
-// 300 small traces, one test process each: half take left -> right, half
-// right -> left, so the merge has a cross-process cycle; each has a thread
+// 300 small traces (given as their directory, laid out by the built-in
+// layout, where the demo's page uses dot), one test process each: half
+// take left -> right, half right -> left, so the merge has a cross-process cycle; each has a thread
 // with a few waits and holds for the timeline.
 TEST(ReportBrowserTest, MergeOf300Traces) {
   const std::string dir = TempPath("fleet");
@@ -187,7 +191,7 @@ TEST(ReportBrowserTest, MergeOf300Traces) {
                       Ev(t + 900, own, EventType::kReleased)});
     b.End(1000 * i + 1000);
   }
-  CheckInBrowser("merge300", {dir}, paths);
+  CheckInBrowser("merge300", {dir}, paths, "builtin");
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ CliResult RunWithoutDot(const std::vector<std::string>& args) {
   return result;
 }
 
-TEST(ReportTest, WritesOnePageWithCheckVerdict) {
+TEST(ReportCommandTest, WritesOnePageWithCheckVerdict) {
   const std::string html = TempPath("report.html");
   const CliResult result = RunCli({"report", "-o", html, BankTrace()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -46,7 +46,7 @@ TEST(ReportTest, WritesOnePageWithCheckVerdict) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
-TEST(ReportTest, StrictAndSuppressionsChangeTheVerdictAsForCheck) {
+TEST(ReportCommandTest, StrictAndSuppressionsChangeTheVerdictAsForCheck) {
   const std::string path = TempPath("guarded.lstrace");
   WriteSingleFindingTrace(path, collector::FindingKind::kLockOrderCycle,
                           false, true);
@@ -57,7 +57,7 @@ TEST(ReportTest, StrictAndSuppressionsChangeTheVerdictAsForCheck) {
   EXPECT_THAT(ReadFile(html), HasSubstr("lockscope check: FAILED"));
 }
 
-TEST(ReportTest, BothLayouts) {
+TEST(ReportCommandTest, BothLayouts) {
   const std::string html = TempPath("r.html");
   ASSERT_EQ(RunCli({"report", "--layout=builtin", "-o", html, BankTrace()})
                 .exit_code,
@@ -80,7 +80,7 @@ TEST(ReportTest, BothLayouts) {
       "'dot' not found");
 }
 
-TEST(ReportTest, DirectoryMeansItsTraces) {
+TEST(ReportCommandTest, DirectoryMeansItsTraces) {
   const std::string dir = TempPath("traces");
   ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
   WriteHalfInversion(dir + "/a.lstrace", 1, true);
@@ -99,7 +99,7 @@ TEST(ReportTest, DirectoryMeansItsTraces) {
   ExpectOneLineError(RunCli({"report", "-o", html, empty}), "no .lstrace files");
 }
 
-TEST(ReportTest, UsageErrors) {
+TEST(ReportCommandTest, UsageErrors) {
   ExpectOneLineError(RunCli({"report", BankTrace()}), "--output");
   ExpectOneLineError(
       RunCli({"report", "--layout=neato", "-o", TempPath("x.html"),
