@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -149,6 +150,37 @@ void CheckInBrowser(const std::string& name,
   EXPECT_EQ(image.substr(1, 3), "PNG");
 }
 
+// The values of the contention table's "acquired" column after clicking
+// its header `clicks` times: a copy of the page with a script appended that
+// clicks and writes the column into <body data-order="...">.
+std::vector<double> AcquiredAfterClicks(const std::string& html, int clicks) {
+  std::string page = ReadFile(html);
+  const size_t end = page.rfind("</body>");
+  EXPECT_NE(end, std::string::npos);
+  if (end == std::string::npos) return {};
+  page.insert(end,
+              "<script>var th=document.querySelectorAll('#contention th');"
+              "for(var i=0;i<" + std::to_string(clicks) + ";i++)th[2].click();"
+              "document.body.setAttribute('data-order',Array.prototype.map."
+              "call(document.querySelectorAll('#contention tbody tr'),"
+              "function(r){return r.cells[2].getAttribute('data-sort')})"
+              ".join(' '));</script>");
+  const std::string copy = TempPath("sorted.html");
+  EXPECT_TRUE(WriteFile(copy, page));
+  const ChildResult dom = Chromium({"--dump-dom", "file://" + copy});
+  const size_t at = dom.out.find("data-order=\"");
+  EXPECT_NE(at, std::string::npos) << dom.err;
+  if (at == std::string::npos) return {};
+  const size_t start = at + 12;
+  std::vector<double> values;
+  for (absl::string_view v : absl::StrSplit(
+           dom.out.substr(start, dom.out.find('"', start) - start), ' ',
+           absl::SkipEmpty())) {
+    values.push_back(std::stod(std::string(v)));
+  }
+  return values;
+}
+
 TEST(ReportBrowserTest, DemoTrace) {
   const std::string trace = TempPath("demo.lstrace");
   ChildOptions options;
@@ -159,6 +191,15 @@ TEST(ReportBrowserTest, DemoTrace) {
   const ChildResult demo = RunChild({LOCKSCOPE_DEMO_PATH}, options);
   ASSERT_GE(demo.exit_code, 0) << demo.error;
   CheckInBrowser("demo", {trace}, {trace}, "dot");
+  // The contention table sorts on a header click: descending, then
+  // ascending.
+  const std::string html = std::string(LOCKSCOPE_REPORT_ARTIFACTS) + "/demo.html";
+  const std::vector<double> down = AcquiredAfterClicks(html, 1);
+  const std::vector<double> up = AcquiredAfterClicks(html, 2);
+  ASSERT_GE(down.size(), 2u);
+  EXPECT_TRUE(std::is_sorted(down.rbegin(), down.rend()));
+  EXPECT_TRUE(std::is_sorted(up.begin(), up.end()));
+  EXPECT_NE(down, up);
 }
 
 // 300 small traces (given as their directory, laid out by the built-in
