@@ -145,8 +145,26 @@ inline void CountAcquisition(ObjectState* o, Access a) {
   Count(o, a);
 }
 
-// A chain this thread has never validated: capture the stack, hand every new
-// edge to the analyzer, and remember the chain.
+// Whether lock-order paths run through held entry `h`: an exclusive
+// blocking acquisition whose own edges were formed (a stack was recorded
+// for its chain). A path may not pass a shared entry (a shared/shared lock
+// on a cycle cannot deadlock, so the analyzer does not route cycles through
+// one), nor a try_lock (it formed no edge into itself), nor an acquisition
+// made from inside the runtime (validated nothing).
+inline bool Passable(const HeldLock& h) {
+  return h.access == Access::kExclusive && !h.was_try && h.stack != 0;
+}
+
+// A chain this thread has never validated: capture the stack, hand the new
+// edges to the analyzer, and remember the chain.
+//
+// lockdep's rule, so that holding N locks costs O(N) edges, not O(N^2):
+// the edge from the newest held lock only. Every older held lock already
+// reaches it through the edges formed when the locks above it were taken,
+// so a cycle through an older lock is still found, along real edges. Where
+// a path cannot pass an entry (see Passable), the lock just below it gets
+// its own edge too. Each edge still carries every other held lock: the
+// candidate gates.
 __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
                                                Access a, uint64_t key,
                                                uint64_t caller) {
@@ -156,9 +174,20 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
   if (!t->held.empty()) {
     std::vector<collector::EdgeObservation> edges;
     const int64_t now = NowNs();
-    for (size_t i = 0; i < t->held.size(); ++i) {
+    std::vector<collector::ObjectId> held_ids;
+    held_ids.reserve(t->held.size());
+    for (const HeldLock& h : t->held) {
+      if (h.object != o) held_ids.push_back(h.object->id());
+    }
+    // Walks down from the newest entry; `above` is the entry above the
+    // current one (skipping re-locks of `o`), nullptr for the newest.
+    const HeldLock* above = nullptr;
+    for (size_t i = t->held.size(); i-- > 0;) {
       const HeldLock& h = t->held[i];
       if (h.object == o) continue;  // a shared re-lock is no edge
+      const bool needs_edge = above == nullptr || !Passable(*above);
+      above = &h;
+      if (!needs_edge) continue;
       collector::EdgeObservation e;
       e.from = h.object->id();
       e.to = o->id();
@@ -169,14 +198,14 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
           h.stack != 0 ? h.stack
                        : h.object->first_stack.load(std::memory_order_relaxed);
       e.to_stack = stack;
-      for (size_t j = 0; j < t->held.size(); ++j) {
-        if (j != i && t->held[j].object != o) {
-          e.held.push_back(t->held[j].object->id());
-        }
+      e.held.reserve(held_ids.size() - 1);
+      for (collector::ObjectId id : held_ids) {
+        if (id != e.from) e.held.push_back(id);
       }
       e.time_ns = now;
       edges.push_back(std::move(e));
     }
+    std::reverse(edges.begin(), edges.end());  // oldest held lock first
     if (!edges.empty()) s.AddEdges(edges);
   }
   t->chains.Insert(key, stack);
