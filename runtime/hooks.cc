@@ -112,15 +112,18 @@ inline bool CanRecordFast(const ThreadState* t) {
   return TickClock::UsesTsc() && t->ring.HasKnownRoom();
 }
 
-// Hold-time counters of a measured acquisition, at its release.
-inline void CountHold(ObjectState* o, Access a, uint64_t hold) {
+// Hold-time counters of a measured acquisition, at its release: `ticks`
+// is now - acquired, in TickClock ticks (converted when counters are
+// written; a clock that went back counts as 0).
+inline void CountHold(ObjectState* o, Access a, int64_t ticks) {
+  const uint64_t hold = ticks > 0 ? static_cast<uint64_t>(ticks) : 0;
   if (a == Access::kExclusive) {  // still held: serialized by the lock
-    BumpOwned(o->hold_total_ns, hold);
-    StoreMaxOwned(o->hold_max_ns, hold);
+    BumpOwned(o->hold_total_ticks, hold);
+    StoreMaxOwned(o->hold_max_ticks, hold);
     BumpOwned(o->hold_samples);
   } else {
-    o->hold_total_ns.fetch_add(hold, std::memory_order_relaxed);
-    StoreMax(o->hold_max_ns, hold);
+    o->hold_total_ticks.fetch_add(hold, std::memory_order_relaxed);
+    StoreMax(o->hold_max_ticks, hold);
     o->hold_samples.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -334,7 +337,7 @@ __attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
   }
   if (h.acquired_ticks != 0) {
     const int64_t now = TickClock::Now();
-    CountHold(o, a, TickClock::ToNs(now - h.acquired_ticks));
+    CountHold(o, a, now - h.acquired_ticks);
     if (t->events_any) Record(t, now, o, EventType::kReleased, a, false, 0);
   }
 }
@@ -470,7 +473,7 @@ void BeforeRelease(ObjectState* o, Access a) noexcept {
     // A measured one (events=all, or it waited): hold time and an event.
     if (t->events_any && CanRecordFast(t)) {
       const int64_t now = TickClock::NowTsc();
-      CountHold(o, a, TickClock::ToNs(now - acquired));
+      CountHold(o, a, now - acquired);
       held.pop_back();
       if (ABSL_PREDICT_FALSE(t->ring.PushKnownRoom(
               MakeEvent(now, o, EventType::kReleased, a, false, 0)))) {

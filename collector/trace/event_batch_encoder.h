@@ -11,13 +11,15 @@
 // built from proto/ are unchanged; tests/collector/trace pins the bytes
 // against the generated serializer.
 //
-// Not thread-safe; one encoder per writer, reused across batches (its
-// buffers keep their capacity).
+// The columns are encoded once into the encoder's own buffers (which keep
+// their capacity across batches) and copied once into the writer's buffer.
+// Not thread-safe; one encoder per writer.
 #ifndef LOCKSCOPE_COLLECTOR_TRACE_EVENT_BATCH_ENCODER_H_
 #define LOCKSCOPE_COLLECTOR_TRACE_EVENT_BATCH_ENCODER_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "collector/analysis/model.h"
@@ -26,19 +28,37 @@ namespace lockscope::collector {
 
 class EventBatchEncoder {
  public:
-  // The serialized Record (not framed) holding one EventBatch of `count`
-  // events of `thread`, `dropped_before` lost before them. Valid until the
-  // next call.
-  const std::string& Encode(ThreadId thread, const RawEvent* events,
-                            size_t count, uint64_t dropped_before);
+  // Encodes one EventBatch of `count` events of `thread`, `dropped_before`
+  // lost before them, as a Record; size() and WriteTo() then give it.
+  void Encode(ThreadId thread, const RawEvent* events, size_t count,
+              uint64_t dropped_before);
+  // The serialized Record's size in bytes (not framed).
+  size_t size() const { return record_size_; }
+  // Writes the Record's size() bytes at `out`; returns the end.
+  char* WriteTo(char* out) const;
+  // The same, as a string (for tests).
+  std::string ToString() const;
 
  private:
-  std::string kinds_;
-  std::string times_;
-  std::string objects_;
-  std::string stack_events_;
-  std::string stack_ids_;
-  std::string out_;
+  // A byte column written through a raw pointer (no zero fill).
+  struct Column {
+    std::unique_ptr<char[]> data;
+    size_t capacity = 0;
+    size_t size = 0;
+    char* Begin(size_t max_bytes);
+    void End(const char* end) { size = static_cast<size_t>(end - data.get()); }
+  };
+
+  ThreadId thread_ = 0;
+  uint64_t base_time_ = 0;
+  uint64_t dropped_before_ = 0;
+  size_t batch_size_ = 0;
+  size_t record_size_ = 0;
+  Column kinds_;
+  Column times_;
+  Column objects_;
+  Column stack_events_;
+  Column stack_ids_;
 };
 
 }  // namespace lockscope::collector

@@ -83,22 +83,22 @@ struct TraceWriter::Rep {
   // Event batches are encoded by hand (event_batch_encoder.h).
   EventBatchEncoder events_encoder;
 
-  // Appends a record already serialized (`bytes`, unframed).
-  void AppendSerialized(const std::string& bytes) {
+  // Appends the record `events_encoder` holds (an EventBatch).
+  void AppendEncodedEvents() {
+    const size_t size = events_encoder.size();
     if (failed.load(std::memory_order_relaxed)) {
       ++records_dropped;
-      bytes_dropped += bytes.size();
+      bytes_dropped += size;
       return;
     }
     ResetIfDrained();
-    const size_t framed =
-        1 + CodedOutputStream::VarintSize64(bytes.size()) + bytes.size();
+    const size_t framed = 1 + CodedOutputStream::VarintSize64(size) + size;
     Reserve(framed);
     const size_t c = committed.load(std::memory_order_relaxed);
     auto* out = reinterpret_cast<uint8_t*>(storage.get() + c);
     *out++ = kRecordTag;
-    out = CodedOutputStream::WriteVarint64ToArray(bytes.size(), out);
-    std::memcpy(out, bytes.data(), bytes.size());
+    out = CodedOutputStream::WriteVarint64ToArray(size, out);
+    events_encoder.WriteTo(reinterpret_cast<char*>(out));
     committed.store(c + framed, std::memory_order_release);
   }
 
@@ -250,8 +250,9 @@ void TraceWriter::WriteEvents(ThreadId thread, const RawEvent* events,
     const size_t n = std::min(count - begin, kMaxEventsPerBatch);
     // Drops happened before the first event, so they belong to the first
     // record of a split batch.
-    rep_->AppendSerialized(rep_->events_encoder.Encode(
-        thread, events + begin, n, begin == 0 ? dropped_before : 0));
+    rep_->events_encoder.Encode(thread, events + begin, n,
+                                begin == 0 ? dropped_before : 0);
+    rep_->AppendEncodedEvents();
     begin += n;
   } while (begin < count);
 }

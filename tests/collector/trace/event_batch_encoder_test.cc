@@ -46,6 +46,13 @@ std::string Generated(ThreadId thread, const std::vector<RawEvent>& events,
   return record.SerializeAsString();
 }
 
+std::string Encoded(EventBatchEncoder& encoder, ThreadId thread,
+                    const RawEvent* events, size_t count, uint64_t dropped) {
+  encoder.Encode(thread, events, count, dropped);
+  EXPECT_EQ(encoder.ToString().size(), encoder.size());
+  return encoder.ToString();
+}
+
 RawEvent Event(int64_t time, ObjectId object, EventType type,
                Access access = Access::kExclusive, bool was_try = false,
                StackId stack = 0) {
@@ -70,18 +77,18 @@ TEST(EventBatchEncoderTest, MatchesGeneratedCodeOnATypicalBatch) {
       Event(2500, 9, EventType::kReleased, Access::kShared),
   };
   EventBatchEncoder encoder;
-  EXPECT_EQ(encoder.Encode(4, events.data(), events.size(), 0),
+  EXPECT_EQ(Encoded(encoder, 4, events.data(), events.size(), 0),
             Generated(4, events, 0));
 }
 
 TEST(EventBatchEncoderTest, EdgeCasesOfTheWireFormat) {
   EventBatchEncoder encoder;
   // No events: only the thread and the drop count (zero fields omitted).
-  EXPECT_EQ(encoder.Encode(1, nullptr, 0, 17), Generated(1, {}, 17));
-  EXPECT_EQ(encoder.Encode(0, nullptr, 0, 0), Generated(0, {}, 0));
+  EXPECT_EQ(Encoded(encoder, 1, nullptr, 0, 17), Generated(1, {}, 17));
+  EXPECT_EQ(Encoded(encoder, 0, nullptr, 0, 0), Generated(0, {}, 0));
   // Thread 0, time 0, object 0: every zero scalar omitted.
   std::vector<RawEvent> zero = {Event(0, 0, EventType::kAcquired)};
-  EXPECT_EQ(encoder.Encode(0, zero.data(), zero.size(), 0),
+  EXPECT_EQ(Encoded(encoder, 0, zero.data(), zero.size(), 0),
             Generated(0, zero, 0));
   // A negative base time (10-byte varint), a clock that steps back (the
   // delta wraps), objects going down (zigzag), the largest ids.
@@ -92,7 +99,7 @@ TEST(EventBatchEncoderTest, EdgeCasesOfTheWireFormat) {
       Event(std::numeric_limits<int64_t>::max(), 2, EventType::kAcquired),
       Event(std::numeric_limits<int64_t>::min(), 1, EventType::kReleased),
   };
-  EXPECT_EQ(encoder.Encode(std::numeric_limits<ThreadId>::max(), odd.data(),
+  EXPECT_EQ(Encoded(encoder, std::numeric_limits<ThreadId>::max(), odd.data(),
                            odd.size(), std::numeric_limits<uint64_t>::max()),
             Generated(std::numeric_limits<ThreadId>::max(), odd,
                       std::numeric_limits<uint64_t>::max()));
@@ -113,7 +120,7 @@ TEST(EventBatchEncoderTest, MatchesGeneratedCodeOnRandomBatches) {
     }
     const ThreadId thread = static_cast<ThreadId>(random() % 1000);
     const uint64_t dropped = random() % 3 == 0 ? random() % 500 : 0;
-    ASSERT_EQ(encoder.Encode(thread, events.data(), events.size(), dropped),
+    ASSERT_EQ(Encoded(encoder, thread, events.data(), events.size(), dropped),
               Generated(thread, events, dropped))
         << "round " << round;
   }
