@@ -93,8 +93,9 @@ class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
     }
   }
 
-  // Blocks until the lock is held. Tracked: forms an edge from every lock
-  // this thread holds; aborts with recursive-lock if it already holds this.
+  // Blocks until the lock is held. Tracked: forms a lock-order edge from
+  // the newest lock this thread holds (older ones reach it through it);
+  // aborts with recursive-lock if it already holds this.
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
     if constexpr (kTrack) {
       if (mu_.try_lock()) {
