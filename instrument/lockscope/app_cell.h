@@ -48,7 +48,8 @@ template <bool kTracked>
 class CellSite : public SourceLocation {
  public:
   explicit CellSite(const SourceLocation& at) : SourceLocation(at) {}
-  static constexpr runtime::ObjectState* handle = nullptr;
+  static constexpr runtime::ObjectState* handle() noexcept { return nullptr; }
+  static constexpr void set_handle(runtime::ObjectState*) noexcept {}
 };
 
 template <>
@@ -58,9 +59,11 @@ class CellSite<true> {
       : file_(at.file_name()), line_(at.line()) {}
   const char* file_name() const noexcept { return file_; }
   uint32_t line() const noexcept { return line_; }
-  runtime::ObjectState* handle = nullptr;
+  runtime::ObjectState* handle() const noexcept { return handle_; }
+  void set_handle(runtime::ObjectState* h) noexcept { handle_ = h; }
 
  private:
+  runtime::ObjectState* handle_ = nullptr;
   const char* file_;
   uint32_t line_;
 };
@@ -138,8 +141,8 @@ class AppCell {
                    SourceLocation created = SourceLocation::current())
       : value_(std::move(value)), name_(name), created_(created) {
     if constexpr (kTrack) {
-      created_.handle = runtime::OnCreate(runtime::ObjectKind::kCell, name,
-                                          created.site());
+      created_.set_handle(runtime::OnCreate(runtime::ObjectKind::kCell, name,
+                                            created.site()));
     }
     // Tracked or not, an AppCell<T> has one size (see internal::CellSite).
     static_assert(sizeof(internal::CellSite<true>) ==
@@ -291,7 +294,7 @@ class AppCell {
   mutable std::atomic<const char*> site_function_{""};
   mutable std::atomic<uint32_t> site_line_{0};
   // Tracked: the runtime handle too (handle()).
-  runtime::ObjectState* handle() const noexcept { return created_.handle; }
+  runtime::ObjectState* handle() const noexcept { return created_.handle(); }
 
   std::string name_;
   internal::CellSite<kTrack> created_;
