@@ -112,15 +112,18 @@ inline bool CanRecordFast(const ThreadState* t) {
   return TickClock::UsesTsc() && t->ring.HasKnownRoom();
 }
 
-// Hold-time counters of a measured acquisition, at its release.
-inline void CountHold(ObjectState* o, Access a, uint64_t hold) {
+// Hold-time counters of a measured acquisition, at its release: `ticks`
+// is now - acquired, in TickClock ticks (converted when counters are
+// written; a clock that went back counts as 0).
+inline void CountHold(ObjectState* o, Access a, int64_t ticks) {
+  const uint64_t hold = ticks > 0 ? static_cast<uint64_t>(ticks) : 0;
   if (a == Access::kExclusive) {  // still held: serialized by the lock
-    BumpOwned(o->hold_total_ns, hold);
-    StoreMaxOwned(o->hold_max_ns, hold);
+    BumpOwned(o->hold_total_ticks, hold);
+    StoreMaxOwned(o->hold_max_ticks, hold);
     BumpOwned(o->hold_samples);
   } else {
-    o->hold_total_ns.fetch_add(hold, std::memory_order_relaxed);
-    StoreMax(o->hold_max_ns, hold);
+    o->hold_total_ticks.fetch_add(hold, std::memory_order_relaxed);
+    StoreMax(o->hold_max_ticks, hold);
     o->hold_samples.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -145,8 +148,26 @@ inline void CountAcquisition(ObjectState* o, Access a) {
   Count(o, a);
 }
 
-// A chain this thread has never validated: capture the stack, hand every new
-// edge to the analyzer, and remember the chain.
+// Whether lock-order paths run through held entry `h`: an exclusive
+// blocking acquisition whose own edges were formed (a stack was recorded
+// for its chain). A path may not pass a shared entry (a shared/shared lock
+// on a cycle cannot deadlock, so the analyzer does not route cycles through
+// one), nor a try_lock (it formed no edge into itself), nor an acquisition
+// made from inside the runtime (validated nothing).
+inline bool Passable(const HeldLock& h) {
+  return h.access == Access::kExclusive && !h.was_try && h.stack != 0;
+}
+
+// A chain this thread has never validated: capture the stack, hand the new
+// edges to the analyzer, and remember the chain.
+//
+// lockdep's rule, so that holding N locks costs O(N) edges, not O(N^2):
+// the edge from the newest held lock only. Every older held lock already
+// reaches it through the edges formed when the locks above it were taken,
+// so a cycle through an older lock is still found, along real edges. Where
+// a path cannot pass an entry (see Passable), the lock just below it gets
+// its own edge too. Each edge still carries every other held lock: the
+// candidate gates.
 __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
                                                Access a, uint64_t key,
                                                uint64_t caller) {
@@ -156,9 +177,20 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
   if (!t->held.empty()) {
     std::vector<collector::EdgeObservation> edges;
     const int64_t now = NowNs();
-    for (size_t i = 0; i < t->held.size(); ++i) {
+    std::vector<collector::ObjectId> held_ids;
+    held_ids.reserve(t->held.size());
+    for (const HeldLock& h : t->held) {
+      if (h.object != o) held_ids.push_back(h.object->id());
+    }
+    // Walks down from the newest entry; `above` is the entry above the
+    // current one (skipping re-locks of `o`), nullptr for the newest.
+    const HeldLock* above = nullptr;
+    for (size_t i = t->held.size(); i-- > 0;) {
       const HeldLock& h = t->held[i];
       if (h.object == o) continue;  // a shared re-lock is no edge
+      const bool needs_edge = above == nullptr || !Passable(*above);
+      above = &h;
+      if (!needs_edge) continue;
       collector::EdgeObservation e;
       e.from = h.object->id();
       e.to = o->id();
@@ -169,14 +201,14 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
           h.stack != 0 ? h.stack
                        : h.object->first_stack.load(std::memory_order_relaxed);
       e.to_stack = stack;
-      for (size_t j = 0; j < t->held.size(); ++j) {
-        if (j != i && t->held[j].object != o) {
-          e.held.push_back(t->held[j].object->id());
-        }
+      e.held.reserve(held_ids.size() - 1);
+      for (collector::ObjectId id : held_ids) {
+        if (id != e.from) e.held.push_back(id);
       }
       e.time_ns = now;
       edges.push_back(std::move(e));
     }
+    std::reverse(edges.begin(), edges.end());  // oldest held lock first
     if (!edges.empty()) s.AddEdges(edges);
   }
   t->chains.Insert(key, stack);
@@ -305,7 +337,7 @@ __attribute__((noinline)) void ReleaseSlow(ThreadState* t, ObjectState* o,
   }
   if (h.acquired_ticks != 0) {
     const int64_t now = TickClock::Now();
-    CountHold(o, a, TickClock::ToNs(now - h.acquired_ticks));
+    CountHold(o, a, now - h.acquired_ticks);
     if (t->events_any) Record(t, now, o, EventType::kReleased, a, false, 0);
   }
 }
@@ -441,7 +473,7 @@ void BeforeRelease(ObjectState* o, Access a) noexcept {
     // A measured one (events=all, or it waited): hold time and an event.
     if (t->events_any && CanRecordFast(t)) {
       const int64_t now = TickClock::NowTsc();
-      CountHold(o, a, TickClock::ToNs(now - acquired));
+      CountHold(o, a, now - acquired);
       held.pop_back();
       if (ABSL_PREDICT_FALSE(t->ring.PushKnownRoom(
               MakeEvent(now, o, EventType::kReleased, a, false, 0)))) {

@@ -14,6 +14,7 @@
 
 #include "collector/analysis/model.h"
 #include "lockscope/internal/hooks.h"
+#include "runtime/event_ring.h"  // TickClock
 
 namespace lockscope::runtime {
 
@@ -42,8 +43,10 @@ struct alignas(64) ObjectState {
   std::atomic<uint64_t> contended{0};
   std::atomic<uint64_t> wait_total_ns{0};
   std::atomic<uint64_t> wait_max_ns{0};
-  std::atomic<uint64_t> hold_total_ns{0};
-  std::atomic<uint64_t> hold_max_ns{0};
+  // Hold times in TickClock ticks (converted when snapshotted), so that a
+  // release at events=all does no floating-point work.
+  std::atomic<uint64_t> hold_total_ticks{0};
+  std::atomic<uint64_t> hold_max_ticks{0};
   std::atomic<uint64_t> hold_samples{0};
 
   // Under the registry lock: acquisitions + shared as of the last
@@ -86,8 +89,10 @@ inline collector::ObjectCounters SnapshotCounters(const ObjectState& o) {
   c.contended = o.contended.load(std::memory_order_relaxed);
   c.wait_total_ns = o.wait_total_ns.load(std::memory_order_relaxed);
   c.wait_max_ns = o.wait_max_ns.load(std::memory_order_relaxed);
-  c.hold_total_ns = o.hold_total_ns.load(std::memory_order_relaxed);
-  c.hold_max_ns = o.hold_max_ns.load(std::memory_order_relaxed);
+  c.hold_total_ns = TickClock::ToNs(static_cast<int64_t>(
+      o.hold_total_ticks.load(std::memory_order_relaxed)));
+  c.hold_max_ns = TickClock::ToNs(static_cast<int64_t>(
+      o.hold_max_ticks.load(std::memory_order_relaxed)));
   c.hold_samples = o.hold_samples.load(std::memory_order_relaxed);
   return c;
 }

@@ -34,7 +34,11 @@ void Session::DrainEvents() {
   RawMutexLock drain(&drain_mu_);
   const std::vector<ThreadState*> threads = registry_.Threads();
   std::vector<ThreadState*> finished;
-  std::vector<collector::RawEvent> buffer;
+  // Kept across drains (under drain_mu_): at events=all a fresh vector
+  // each time cost an allocation and its page faults per drain.
+  static std::vector<collector::RawEvent>* const drained =
+      new std::vector<collector::RawEvent>();
+  std::vector<collector::RawEvent>& buffer = *drained;
   for (ThreadState* t : threads) {
     const bool exited = t->exited.load(std::memory_order_acquire);
     const uint64_t dropped = t->dropped.exchange(0, std::memory_order_relaxed);

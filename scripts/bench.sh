@@ -62,7 +62,7 @@ if [ "$BUILD" = 1 ]; then
            rwlock_plain_benchmark rwlock_tracked_benchmark
            app_cell_plain_benchmark app_cell_tracked_benchmark
            absl_mutex_benchmark cycle_benchmark trace_size_benchmark
-           trace_workload)
+           trace_workload hold_many_benchmark)
   if [ "$ONLY_INTERPOSE" = 1 ]; then targets=(); fi
   # check_benchmark exists when the viewer is part of the build, the
   # interposer's startup benchmark too, and the preload when interpose/ is.
@@ -116,7 +116,7 @@ run mutex_default "$T" mutex_tracked_benchmark \
   --benchmark_filter='BM_Flat<|BM_Nested4<'
 # Two-thread cases need two free cores: on a shared machine their wall
 # times are noisy, so they get three times the repetitions.
-THREADED='Private|Contended|Readers'
+THREADED='Private|Contended|Readers|Stripes'
 run mutex_threads "$T" mutex_tracked_benchmark \
   --benchmark_filter="$THREADED" --benchmark_repetitions=$((REPS * 3))
 run mutex_all "$T:events=all" mutex_tracked_benchmark \
@@ -134,6 +134,7 @@ run absl_threads - absl_mutex_benchmark \
 run cycle_report "$T:exitcode=0" cycle_benchmark
 run cycle_quiet "$T:exitcode=0:report=off" cycle_benchmark
 run trace_size - trace_size_benchmark
+run hold_many - hold_many_benchmark
 run check - check_benchmark
 fi
 

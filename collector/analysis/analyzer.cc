@@ -45,6 +45,9 @@ bool ComboToExclusive(int bit) { return (bit & 1) != 0; }
 
 struct EdgeRecord {
   EdgeState state;
+  // Every lock held (besides the ends) in any sighting, sorted: the locks
+  // that reached `to` through `from`, to bridge over `from` when it dies.
+  std::vector<ObjectId> ever_held;
   uint8_t combos = 0;
   bool rejected = false;  // refused by the graph: it closed a cycle
 };
@@ -142,10 +145,27 @@ struct Analyzer::Rep {
     EdgeRecord& rec = it->second;
     const uint8_t bit = ComboBit(obs.from_access, obs.to_access);
     if (inserted) {
-      rec.state.first = obs;
+      // The held set lives on as `gates` (and `ever_held`), not twice more.
+      rec.state.first.from = obs.from;
+      rec.state.first.to = obs.to;
+      rec.state.first.from_access = obs.from_access;
+      rec.state.first.to_access = obs.to_access;
+      rec.state.first.thread = obs.thread;
+      rec.state.first.from_stack = obs.from_stack;
+      rec.state.first.to_stack = obs.to_stack;
+      rec.state.first.time_ns = obs.time_ns;
       rec.state.gates = held;
+      if (&level == &instances) rec.ever_held = held;
       s.is_new = s.gates_changed = s.combos_changed = true;
     } else {
+      if (&level == &instances &&
+          !std::includes(rec.ever_held.begin(), rec.ever_held.end(),
+                         held.begin(), held.end())) {
+        std::vector<ObjectId> all;
+        std::set_union(rec.ever_held.begin(), rec.ever_held.end(),
+                       held.begin(), held.end(), std::back_inserter(all));
+        rec.ever_held = std::move(all);
+      }
       std::vector<ObjectId> gates = Intersect(rec.state.gates, held);
       s.gates_changed = gates.size() != rec.state.gates.size();
       rec.state.gates = std::move(gates);
@@ -407,6 +427,64 @@ struct Analyzer::Rep {
     return cycle;
   }
 
+  // The instance edges that replace the paths through `dead`, which is about
+  // to leave the graph. Edges run only from the newest held lock (lockdep's
+  // rule), so an older lock P held while `dead` and then S were taken
+  // reached S only through `dead`: that acquisition of S is the edge P -> S
+  // (a real one: S was taken while P was held), made here from the
+  // sighting of dead -> S. Bridges are made only where P was held then,
+  // so no path appears that no thread took.
+  std::vector<std::pair<EdgeKey, EdgeRecord>> Bridges(
+      ObjectId dead, const ObjectRecord& rec) const {
+    std::vector<std::pair<EdgeKey, EdgeRecord>> out;
+    std::vector<ObjectId> preds(rec.in.begin(), rec.in.end());
+    std::vector<ObjectId> succs(rec.out.begin(), rec.out.end());
+    std::sort(preds.begin(), preds.end());
+    std::sort(succs.begin(), succs.end());
+    for (ObjectId to : succs) {
+      auto out_it = instances.edges.find({dead, to});
+      if (out_it == instances.edges.end()) continue;
+      const EdgeRecord& onward = out_it->second;
+      for (ObjectId from : preds) {
+        if (from == to ||
+            !std::binary_search(onward.ever_held.begin(),
+                                onward.ever_held.end(), from) ||
+            instances.edges.contains({from, to})) {
+          continue;
+        }
+        auto in_it = instances.edges.find({from, dead});
+        if (in_it == instances.edges.end()) continue;
+        const EdgeRecord& inward = in_it->second;
+        EdgeRecord bridge;
+        EdgeObservation& first = bridge.state.first;
+        first = onward.state.first;
+        first.from = from;
+        // `from`'s own acquisition, when this thread's sighting of
+        // from -> dead recorded it.
+        first.from_access = inward.state.first.from_access;
+        first.from_stack = inward.state.first.thread == first.thread
+                               ? inward.state.first.from_stack
+                               : 0;
+        for (const std::vector<ObjectId>* set :
+             {&onward.state.gates, &onward.ever_held}) {
+          std::vector<ObjectId> ids;
+          for (ObjectId id : *set) {
+            // Only live locks: a gate must be one a report can name.
+            if (id != from && id != dead && objects.contains(id)) {
+              ids.push_back(id);
+            }
+          }
+          (set == &onward.state.gates ? bridge.state.gates
+                                      : bridge.ever_held) = std::move(ids);
+        }
+        bridge.state.count = 1;
+        bridge.combos = ComboBit(first.from_access, first.to_access);
+        out.emplace_back(EdgeKey{from, to}, std::move(bridge));
+      }
+    }
+    return out;
+  }
+
   void DropInstanceEdge(EdgeKey key) {
     instances.edges.erase(key);
     instances.rejected.erase(key);
@@ -437,6 +515,8 @@ void Analyzer::RemoveObject(ObjectId id) {
       (succ != nullptr && !succ->empty()) ||
       std::any_of(it->second.in.begin(), it->second.in.end(),
                   [&](ObjectId p) { return level.graph.HasEdge(p, id); });
+  std::vector<std::pair<EdgeKey, EdgeRecord>> bridges =
+      rep_->Bridges(id, it->second);
   for (ObjectId to : it->second.out) {
     rep_->DropInstanceEdge({id, to});
     if (auto t = rep_->objects.find(to); t != rep_->objects.end()) {
@@ -451,6 +531,18 @@ void Analyzer::RemoveObject(ObjectId id) {
   }
   level.graph.RemoveNode(id);
   rep_->objects.erase(it);
+  // A bridge joins two nodes the dead one connected, so it closes no cycle
+  // that was not there before; one that does not fit the order (a cycle
+  // already reported through the dead object) waits with the refused edges.
+  for (auto& [key, bridge] : bridges) {
+    rep_->objects.at(key.first).out.insert(key.second);
+    rep_->objects.at(key.second).in.insert(key.first);
+    EdgeRecord& rec = level.edges.emplace(key, std::move(bridge)).first->second;
+    if (!level.graph.InsertEdge(key.first, key.second)) {
+      rec.rejected = true;
+      level.rejected.insert(key);
+    }
+  }
   if (!had_graph_edges) return;
   // Paths through the dead object are gone: a refused edge may fit now.
   // Those that still do not are left as they are (already reported).

@@ -30,6 +30,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "collector/trace/event_batch_encoder.h"
 #include "collector/trace/output_file.h"
 #include "collector/trace/trace_convert.h"
 #include "collector/trace/trace_reader.h"
@@ -79,6 +80,27 @@ struct TraceWriter::Rep {
   // Reused for every Finding record: Clear() keeps the edge messages it
   // allocated, so a long cycle's record costs no allocation per edge.
   trace::Record finding_scratch;
+  // Event batches are encoded by hand (event_batch_encoder.h).
+  EventBatchEncoder events_encoder;
+
+  // Appends the record `events_encoder` holds (an EventBatch).
+  void AppendEncodedEvents() {
+    const size_t size = events_encoder.size();
+    if (failed.load(std::memory_order_relaxed)) {
+      ++records_dropped;
+      bytes_dropped += size;
+      return;
+    }
+    ResetIfDrained();
+    const size_t framed = 1 + CodedOutputStream::VarintSize64(size) + size;
+    Reserve(framed);
+    const size_t c = committed.load(std::memory_order_relaxed);
+    auto* out = reinterpret_cast<uint8_t*>(storage.get() + c);
+    *out++ = kRecordTag;
+    out = CodedOutputStream::WriteVarint64ToArray(size, out);
+    events_encoder.WriteTo(reinterpret_cast<char*>(out));
+    committed.store(c + framed, std::memory_order_release);
+  }
 
   // Starts a new buffer generation once everything buffered is written.
   void ResetIfDrained() {
@@ -226,34 +248,11 @@ void TraceWriter::WriteEvents(ThreadId thread, const RawEvent* events,
   size_t begin = 0;
   do {
     const size_t n = std::min(count - begin, kMaxEventsPerBatch);
-    trace::Record record;
-    trace::EventBatch* batch = record.mutable_events();
-    batch->set_thread(thread);
     // Drops happened before the first event, so they belong to the first
     // record of a split batch.
-    if (begin == 0) batch->set_dropped_before(dropped_before);
-    if (n > 0) batch->set_base_time_ns(events[begin].time_ns);
-    batch->mutable_kind()->Reserve(static_cast<int>(n));
-    batch->mutable_time_delta_ns()->Reserve(static_cast<int>(n));
-    batch->mutable_object_delta()->Reserve(static_cast<int>(n));
-    int64_t prev_time = n > 0 ? events[begin].time_ns : 0;
-    uint64_t prev_object = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const RawEvent& event = events[begin + i];
-      batch->add_kind(EventKindBits(event));
-      // Unsigned arithmetic: a clock that steps back wraps around and
-      // still decodes exactly (it just costs a 10-byte varint).
-      batch->add_time_delta_ns(static_cast<uint64_t>(event.time_ns) -
-                               static_cast<uint64_t>(prev_time));
-      batch->add_object_delta(static_cast<int64_t>(event.object - prev_object));
-      if (event.stack != 0) {
-        batch->add_stack_event(static_cast<uint32_t>(i));
-        batch->add_stack_id(event.stack);
-      }
-      prev_time = event.time_ns;
-      prev_object = event.object;
-    }
-    rep_->Append(record);
+    rep_->events_encoder.Encode(thread, events + begin, n,
+                                begin == 0 ? dropped_before : 0);
+    rep_->AppendEncodedEvents();
     begin += n;
   } while (begin < count);
 }

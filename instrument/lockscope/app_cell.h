@@ -37,6 +37,39 @@
 namespace lockscope {
 inline namespace LOCKSCOPE_MODE_NAMESPACE {
 
+namespace internal {
+
+// What an AppCell keeps of its creation site: untracked, the
+// SourceLocation; tracked, its file and line (the conflict message's name
+// of an unnamed cell; the runtime has the rest) and, in the function
+// name's place, the runtime handle. So tracking does not change the size
+// of an AppCell, or of the objects that hold one.
+template <bool kTracked>
+class CellSite : public SourceLocation {
+ public:
+  explicit CellSite(const SourceLocation& at) : SourceLocation(at) {}
+  static constexpr runtime::ObjectState* handle() noexcept { return nullptr; }
+  static constexpr void set_handle(runtime::ObjectState*) noexcept {}
+};
+
+template <>
+class CellSite<true> {
+ public:
+  explicit CellSite(const SourceLocation& at)
+      : file_(at.file_name()), line_(at.line()) {}
+  const char* file_name() const noexcept { return file_; }
+  uint32_t line() const noexcept { return line_; }
+  runtime::ObjectState* handle() const noexcept { return handle_; }
+  void set_handle(runtime::ObjectState* h) noexcept { handle_ = h; }
+
+ private:
+  runtime::ObjectState* handle_ = nullptr;
+  const char* file_;
+  uint32_t line_;
+};
+
+}  // namespace internal
+
 template <typename T>
 class AppCell;
 
@@ -102,15 +135,19 @@ class RefMut {
 };
 
 template <typename T>
-class AppCell : private internal::TrackedHandle<kTrack> {
+class AppCell {
  public:
   explicit AppCell(T value = T(), std::string_view name = {},
                    SourceLocation created = SourceLocation::current())
       : value_(std::move(value)), name_(name), created_(created) {
     if constexpr (kTrack) {
-      set_handle(runtime::OnCreate(runtime::ObjectKind::kCell, name,
-                                   created.site()));
+      created_.set_handle(runtime::OnCreate(runtime::ObjectKind::kCell, name,
+                                            created.site()));
     }
+    // Tracked or not, an AppCell<T> has one size (see internal::CellSite).
+    static_assert(sizeof(internal::CellSite<true>) ==
+                      sizeof(internal::CellSite<false>),
+                  "a tracked AppCell must keep the untracked layout");
   }
   AppCell(const AppCell&) = delete;
   AppCell& operator=(const AppCell&) = delete;
@@ -256,8 +293,11 @@ class AppCell : private internal::TrackedHandle<kTrack> {
   mutable std::atomic<const char*> site_file_{""};
   mutable std::atomic<const char*> site_function_{""};
   mutable std::atomic<uint32_t> site_line_{0};
+  // Tracked: the runtime handle too (handle()).
+  runtime::ObjectState* handle() const noexcept { return created_.handle(); }
+
   std::string name_;
-  SourceLocation created_;
+  internal::CellSite<kTrack> created_;
 };
 
 }  // namespace LOCKSCOPE_MODE_NAMESPACE

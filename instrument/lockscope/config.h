@@ -16,6 +16,8 @@
 #define LOCKSCOPE_MODE_NAMESPACE plain_v1
 #endif
 
+#include <cstddef>
+
 #include "internal/hooks.h"
 
 namespace lockscope {
@@ -46,6 +48,16 @@ class TrackedHandle<false> {
  protected:
   static constexpr runtime::ObjectState* handle() noexcept { return nullptr; }
   static constexpr void set_handle(runtime::ObjectState*) noexcept {}
+};
+
+// A tracked lock word padded to `kSize` bytes, so that a tracked wrapper
+// (the handle plus this) is exactly as large as the standard lock it
+// replaces: tracking must not change the layout of the objects that hold
+// one (which fields share a cache line, which heap blocks get reused).
+template <typename Lock, size_t kSize>
+class PaddedLock : public Lock {
+  static_assert(kSize > sizeof(Lock), "the padded size is too small");
+  [[maybe_unused]] char pad_[kSize - sizeof(Lock)] = {};
 };
 
 }  // namespace internal

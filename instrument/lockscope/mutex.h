@@ -11,7 +11,8 @@
 // hanging; unlocking one the thread does not hold reports unlock-not-owner;
 // destroying one that is held reports destroyed-while-held.
 //
-// Untracked: exactly a std::mutex (same size, same code).
+// Untracked: exactly a std::mutex (same size, same code). Tracked: the same
+// size and alignment too (a padded futex word and the runtime handle).
 #ifndef LOCKSCOPE_MUTEX_H_
 #define LOCKSCOPE_MUTEX_H_
 
@@ -92,8 +93,9 @@ class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
     }
   }
 
-  // Blocks until the lock is held. Tracked: forms an edge from every lock
-  // this thread holds; aborts with recursive-lock if it already holds this.
+  // Blocks until the lock is held. Tracked: forms a lock-order edge from
+  // the newest lock this thread holds (older ones reach it through it);
+  // aborts with recursive-lock if it already holds this.
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
     if constexpr (kTrack) {
       if (mu_.try_lock()) {
@@ -127,9 +129,21 @@ class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
   }
 
  private:
-  // Untracked, the std::mutex itself; tracked, internal::WordLock.
-  std::conditional_t<kTrack, internal::WordLock, std::mutex> mu_;
+  // Untracked, the std::mutex itself; tracked, internal::WordLock padded
+  // so that the handle and it take what a std::mutex takes.
+  std::conditional_t<
+      kTrack,
+      internal::PaddedLock<internal::WordLock,
+                           sizeof(std::mutex) -
+                               sizeof(internal::TrackedHandle<true>)>,
+      std::mutex>
+      mu_;
 };
+
+// Tracked or not, a Mutex takes the room of the std::mutex it replaces.
+static_assert(sizeof(Mutex) == sizeof(std::mutex) &&
+                  alignof(Mutex) == alignof(std::mutex),
+              "lockscope::Mutex must keep std::mutex's layout");
 
 }  // namespace LOCKSCOPE_MODE_NAMESPACE
 }  // namespace lockscope

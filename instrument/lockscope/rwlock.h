@@ -7,7 +7,8 @@
 // or writing) prints "lockscope: recursive-lock" and aborts instead of
 // hanging.
 //
-// Untracked: exactly a std::shared_mutex (same size, same code).
+// Untracked: exactly a std::shared_mutex (same size, same code). Tracked:
+// the same size and alignment too.
 #ifndef LOCKSCOPE_RWLOCK_H_
 #define LOCKSCOPE_RWLOCK_H_
 
@@ -221,8 +222,20 @@ class ABSL_LOCKABLE RwLock : private internal::TrackedHandle<kTrack> {
 
  private:
   // Untracked, the std::shared_mutex itself; tracked, internal::WordRwLock.
-  std::conditional_t<kTrack, internal::WordRwLock, std::shared_mutex> mu_;
+  std::conditional_t<
+      kTrack,
+      internal::PaddedLock<internal::WordRwLock,
+                           sizeof(std::shared_mutex) -
+                               sizeof(internal::TrackedHandle<true>)>,
+      std::shared_mutex>
+      mu_;
 };
+
+// Tracked or not, an RwLock takes the room of the std::shared_mutex it
+// replaces.
+static_assert(sizeof(RwLock) == sizeof(std::shared_mutex) &&
+                  alignof(RwLock) == alignof(std::shared_mutex),
+              "lockscope::RwLock must keep std::shared_mutex's layout");
 
 }  // namespace LOCKSCOPE_MODE_NAMESPACE
 }  // namespace lockscope

@@ -6,11 +6,12 @@
 
 #include "lockscope/lockscope.h"
 
-#ifndef TRACK_THREAD_BORROWS
+// Tracked or not: tracking changes no layout.
 static_assert(sizeof(lockscope::Mutex) == sizeof(std::mutex),
-              "untracked Mutex must be exactly a std::mutex");
+              "Mutex must take exactly a std::mutex's room");
 static_assert(sizeof(lockscope::RwLock) == sizeof(std::shared_mutex),
-              "untracked RwLock must be exactly a std::shared_mutex");
+              "RwLock must take exactly a std::shared_mutex's room");
+#ifndef TRACK_THREAD_BORROWS
 static_assert(!lockscope::kTrack);
 #else
 static_assert(lockscope::kTrack);

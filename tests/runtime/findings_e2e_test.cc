@@ -130,6 +130,72 @@ TEST(FindingsTest, RwLockSharedEdgesKnowTheirMode) {
   EXPECT_EQ(FindingsAbout("rwx_p").size(), 1u);
 }
 
+// Edges run from the newest held lock only (lockdep's rule, so holding N
+// locks costs O(N) edges). An inversion of the outer and the inner lock of
+// a held chain is still a cycle, through the locks between them.
+TEST(FindingsTest, InversionAcrossAHeldChainIsACycle) {
+  lockscope::Mutex a{"chain_a"}, m{"chain_m"}, c{"chain_c"};
+  RunThread([&] {
+    std::lock_guard<lockscope::Mutex> ga(a);
+    LockBoth(m, c);
+  });
+  RunThread([&] { LockBoth(c, a); });
+  const auto found = FindingsAbout("chain_a");
+  ASSERT_EQ(found.size(), 1u) << ::testing::PrintToString(found);
+  EXPECT_THAT(found[0], AllOf(HasSubstr("lock-order-cycle"),
+                              HasSubstr("chain_c"), Not(HasSubstr("guarded"))));
+}
+
+// A read-held lock in the middle of the chain: a cycle may not pass a
+// shared lock (shared/shared cannot deadlock), so the lock below it keeps
+// its own edge and the inversion is found.
+TEST(FindingsTest, InversionAcrossAReadHeldLockIsACycle) {
+  lockscope::Mutex a{"chain_ra"}, c{"chain_rc"};
+  lockscope::RwLock r{"chain_rr"};
+  RunThread([&] {
+    std::lock_guard<lockscope::Mutex> ga(a);
+    std::shared_lock<lockscope::RwLock> gr(r);
+    std::lock_guard<lockscope::Mutex> gc(c);
+  });
+  RunThread([&] { LockBoth(c, a); });
+  const auto found = FindingsAbout("chain_ra");
+  ASSERT_EQ(found.size(), 1u) << ::testing::PrintToString(found);
+  EXPECT_THAT(found[0], AllOf(HasSubstr("chain_rc"), Not(HasSubstr("chain_rr"))));
+}
+
+// A try_lock in the middle forms no edge into itself: the lock below it
+// keeps its own edge and the inversion is found.
+TEST(FindingsTest, InversionAcrossATryLockedLockIsACycle) {
+  lockscope::Mutex a{"chain_ta"}, t{"chain_tt"}, c{"chain_tc"};
+  RunThread([&] {
+    std::lock_guard<lockscope::Mutex> ga(a);
+    ASSERT_TRUE(t.try_lock());
+    { std::lock_guard<lockscope::Mutex> gc(c); }
+    t.unlock();
+  });
+  RunThread([&] { LockBoth(c, a); });
+  const auto found = FindingsAbout("chain_ta");
+  ASSERT_EQ(found.size(), 1u) << ::testing::PrintToString(found);
+  EXPECT_THAT(found[0], HasSubstr("chain_tc"));
+}
+
+// The lock in the middle of the chain is destroyed before the inversion:
+// the acquisition of c while a was held still counts.
+TEST(FindingsTest, InversionAcrossADestroyedLockIsACycle) {
+  lockscope::Mutex a{"chain_da"}, c{"chain_dc"};
+  {
+    lockscope::Mutex m{"chain_dm"};
+    RunThread([&] {
+      std::lock_guard<lockscope::Mutex> ga(a);
+      LockBoth(m, c);
+    });
+  }
+  RunThread([&] { LockBoth(c, a); });
+  const auto found = FindingsAbout("chain_da");
+  ASSERT_EQ(found.size(), 1u) << ::testing::PrintToString(found);
+  EXPECT_THAT(found[0], AllOf(HasSubstr("chain_dc"), Not(HasSubstr("chain_dm"))));
+}
+
 // Unnamed locks made on one line share a class (like every Account::mu).
 struct Account {
   lockscope::Mutex mu;

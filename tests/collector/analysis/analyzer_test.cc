@@ -391,6 +391,101 @@ TEST(AnalyzerTest, ClassGraphOutlivesItsObjects) {
   EXPECT_THAT(u.findings[0].objects, ElementsAre(1u, 4u));
 }
 
+// The runtime forms edges from the newest held lock only (lockdep's rule):
+// a thread holding a, b, c makes a -> b and b -> c, each with the locks
+// below as candidate gates, never a -> c. The inversion c -> a is still a
+// cycle, through b, along the real edges.
+TEST(AnalyzerTest, NewestHeldEdgesCloseCyclesThroughThePath) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(1, "a"));
+  analyzer.AddObject(Lock(2, "b"));
+  analyzer.AddObject(Lock(3, "c"));
+  analyzer.AddEdge(Edge(1, 2, 1));
+  analyzer.AddEdge(Edge(2, 3, 1, {1}));
+  EdgeUpdate u = analyzer.AddEdge(Edge(3, 1, 2));
+  ASSERT_THAT(u.findings, SizeIs(1));
+  const Finding& f = u.findings[0];
+  EXPECT_THAT(f.objects, ElementsAre(1u, 2u, 3u));
+  ASSERT_THAT(f.edges, SizeIs(3));
+  EXPECT_EQ(f.edges[0].to_stack, 1002u);
+  EXPECT_EQ(f.edges[1].to_stack, 2003u);
+  EXPECT_EQ(f.edges[2].to_stack, 3001u);
+  EXPECT_THAT(f.guarded_by, IsEmpty());
+}
+
+// The same held under a gate g by both threads: the cycle is guarded, as
+// it was when every held lock had its own edge.
+TEST(AnalyzerTest, GateOfAPathIsEveryHeldLockBelow) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(9, "g"));
+  analyzer.AddObject(Lock(1, "a"));
+  analyzer.AddObject(Lock(2, "b"));
+  analyzer.AddObject(Lock(3, "c"));
+  analyzer.AddEdge(Edge(9, 1, 1));
+  analyzer.AddEdge(Edge(1, 2, 1, {9}));
+  analyzer.AddEdge(Edge(2, 3, 1, {9, 1}));
+  analyzer.AddEdge(Edge(9, 3, 2));
+  EdgeUpdate u = analyzer.AddEdge(Edge(3, 1, 2, {9}));
+  ASSERT_THAT(u.findings, SizeIs(1));
+  EXPECT_THAT(u.findings[0].guarded_by, ElementsAre(9u));
+}
+
+// A lock in the middle of a held chain dies: the older lock reached the
+// newer one only through it. The acquisition that made dead -> c while a
+// was held is the edge a -> c, so a later c -> a is still a cycle.
+TEST(AnalyzerTest, DeadMiddleLockIsBridged) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(1, "a"));
+  analyzer.AddObject(Lock(2, "middle"));
+  analyzer.AddObject(Lock(3, "c"));
+  analyzer.AddEdge(Edge(1, 2, 1));
+  analyzer.AddEdge(Edge(2, 3, 1, {1}));
+  analyzer.RemoveObject(2);
+  const EdgeState* bridge = analyzer.FindEdge(1, 3);
+  ASSERT_NE(bridge, nullptr);
+  EXPECT_EQ(bridge->first.thread, 1u);
+  EXPECT_EQ(bridge->first.to_stack, 2003u);    // where c was taken
+  EXPECT_EQ(bridge->first.from_stack, 1003u);  // where a was taken
+  EXPECT_THAT(bridge->gates, IsEmpty());
+  EdgeUpdate u = analyzer.AddEdge(Edge(3, 1, 2));
+  ASSERT_THAT(u.findings, SizeIs(1));
+  EXPECT_THAT(u.findings[0].objects, ElementsAre(1u, 3u));
+  EXPECT_EQ(u.findings[0].edges[0].thread, 1u);
+}
+
+// No bridge where no thread held the older lock while taking the newer:
+// a -> middle by one thread and middle -> c by another say nothing about
+// a and c once middle is gone.
+TEST(AnalyzerTest, NoBridgeWithoutAThreadHoldingBoth) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(1, "a"));
+  analyzer.AddObject(Lock(2, "middle"));
+  analyzer.AddObject(Lock(3, "c"));
+  analyzer.AddEdge(Edge(1, 2, 1));
+  analyzer.AddEdge(Edge(2, 3, 2));
+  analyzer.RemoveObject(2);
+  EXPECT_EQ(analyzer.FindEdge(1, 3), nullptr);
+  // The class graph outlives objects (its own finding kind); no instance
+  // cycle.
+  for (const Finding& f : analyzer.AddEdge(Edge(3, 1, 3)).findings) {
+    EXPECT_EQ(f.kind, FindingKind::kLockClassCycle) << f.message;
+  }
+}
+
+// A later sighting of middle -> c that held a counts too.
+TEST(AnalyzerTest, BridgeFromAnySightingThatHeldTheOlderLock) {
+  Analyzer analyzer;
+  analyzer.AddObject(Lock(1, "a"));
+  analyzer.AddObject(Lock(2, "middle"));
+  analyzer.AddObject(Lock(3, "c"));
+  analyzer.AddEdge(Edge(2, 3, 2));
+  analyzer.AddEdge(Edge(1, 2, 1));
+  analyzer.AddEdge(Edge(2, 3, 1, {1}));
+  analyzer.RemoveObject(2);
+  EXPECT_NE(analyzer.FindEdge(1, 3), nullptr);
+  EXPECT_THAT(analyzer.AddEdge(Edge(3, 1, 3)).findings, SizeIs(1));
+}
+
 TEST(AnalyzerTest, RefusedEdgeRejoinsOrderWhenPathDies) {
   Analyzer analyzer;
   analyzer.AddObject(Lock(1, "a"));

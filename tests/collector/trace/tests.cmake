@@ -10,3 +10,8 @@ lockscope_unit_test(trace_reader_test
 lockscope_unit_test(output_file_test
   SOURCES collector/trace/output_file_test.cc
   LIBS lockscope_trace_io)
+# The hand-written EventBatch encoder: byte for byte what the generated
+# code writes.
+lockscope_unit_test(event_batch_encoder_test
+  SOURCES collector/trace/event_batch_encoder_test.cc
+  LIBS lockscope_trace_io)
