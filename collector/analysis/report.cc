@@ -34,6 +34,18 @@ std::string NodeName(const Finding& finding, ObjectId id,
 }
 
 std::string CycleText(const Finding& finding, const FindingContext& context) {
+  // An actual-deadlock through a condition wait or a join: one step an
+  // edge, "(wait)" for a step that waits for no lock.
+  if (std::any_of(finding.edges.begin(), finding.edges.end(),
+                  [](const FindingEdge& e) { return e.to == 0; })) {
+    std::vector<std::string> steps;
+    for (const FindingEdge& e : finding.edges) {
+      steps.push_back(e.to != 0 ? NodeName(finding, e.to, context)
+                                : std::string("(wait)"));
+    }
+    steps.push_back(steps.front());
+    return absl::StrJoin(steps, " => ");
+  }
   if (finding.objects.empty()) return "(no locks)";
   std::vector<std::string> names;
   for (ObjectId id : finding.objects) {
