@@ -60,6 +60,9 @@ void ResolveRealFunctions() {
   Find(r.cond_wait, "pthread_cond_wait", "GLIBC_2.3.2");
   Find(r.cond_timedwait, "pthread_cond_timedwait", "GLIBC_2.3.2");
   Find(r.cond_clockwait, "pthread_cond_clockwait");
+  Find(r.cond_signal, "pthread_cond_signal", "GLIBC_2.3.2");
+  Find(r.cond_broadcast, "pthread_cond_broadcast", "GLIBC_2.3.2");
+  Find(r.join, "pthread_join");
   Find(r.mtx_init, "mtx_init");
   Find(r.mtx_destroy, "mtx_destroy");
   Find(r.mtx_lock, "mtx_lock");

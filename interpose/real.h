@@ -67,6 +67,9 @@ struct RealFunctions {
   int (*cond_timedwait)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
   int (*cond_clockwait)(pthread_cond_t*, pthread_mutex_t*, clockid_t,
                         const timespec*);
+  int (*cond_signal)(pthread_cond_t*);
+  int (*cond_broadcast)(pthread_cond_t*);
+  int (*join)(pthread_t, void**);
   int (*mtx_init)(mtx_t*, int);
   void (*mtx_destroy)(mtx_t*);
   int (*mtx_lock)(mtx_t*);

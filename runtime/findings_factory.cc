@@ -114,4 +114,23 @@ collector::Finding BorrowConflictFinding(ThreadState* t,
   return f;
 }
 
+collector::Finding WaitWhileHoldingFinding(ThreadState* t,
+                                           const HeldLock& held,
+                                           const std::string& what,
+                                           collector::StackId stack) {
+  collector::Finding f;
+  f.kind = collector::FindingKind::kWaitWhileHolding;
+  f.objects = {held.object->id()};
+  f.threads = {t->id()};
+  f.stack = stack;
+  f.other_stack = held.stack != 0 ? held.stack
+                                  : held.object->first_stack.load(
+                                        std::memory_order_relaxed);
+  f.message = absl::StrCat(ThreadLabel(t), " ", what, " while holding ",
+                           Describe(*held.object), ModeName(held.access));
+  return f;
+}
+
+std::string DescribeObject(const ObjectState& o) { return Describe(o); }
+
 }  // namespace lockscope::runtime

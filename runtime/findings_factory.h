@@ -56,6 +56,18 @@ collector::Finding BorrowConflictFinding(ThreadState* t,
                                          collector::StackId stack,
                                          collector::StackId other_stack);
 
+// `t` waits (`what`: "waits on condition variable 'cv' (releasing Mutex
+// 'm')", "joins thread 4") while holding `held`, which the wait does not
+// release. `stack` is the wait's; the held lock's acquisition stack is the
+// other one.
+collector::Finding WaitWhileHoldingFinding(ThreadState* t,
+                                           const HeldLock& held,
+                                           const std::string& what,
+                                           collector::StackId stack);
+
+// "Mutex 'accounts'": an object's kind and name, for messages.
+std::string DescribeObject(const ObjectState& o);
+
 }  // namespace lockscope::runtime
 
 #endif  // LOCKSCOPE_RUNTIME_FINDINGS_FACTORY_H_

@@ -55,9 +55,40 @@ std::vector<BlockedThread> Registry::BlockedThreads() {
   RawMutexLock lock(&mu_);
   for (ThreadState* t : threads_) {
     RawMutexLock wlock(&t->wait_mu);
-    if (t->wait.waiting_for_id != 0) out.push_back({t->id(), t->wait});
+    if (t->wait.waiting_for_id != 0 ||
+        t->wait.kind != ThreadState::WaitKind::kLock) {
+      BlockedThread b;
+      b.thread = t->id();
+      b.wait = t->wait;
+      b.pthread = t->pthread();
+      out.push_back(std::move(b));
+    }
+  }
+  for (BlockedThread& b : out) {
+    if (b.wait.waiting_for_id != 0 ||
+        b.wait.kind != ThreadState::WaitKind::kCond) {
+      continue;
+    }
+    for (const ThreadState* t : threads_) {
+      if (t->id() == b.thread) continue;
+      if (t->notified.Contains(b.wait.cond_key)) {
+        b.notifiers.push_back(t->id());
+      } else if (t->notified.overflowed()) {
+        b.notifiers_unknown = true;
+      }
+    }
   }
   return out;
+}
+
+collector::ThreadId Registry::ThreadOfPthread(uint64_t pthread) {
+  RawMutexLock lock(&mu_);
+  for (const ThreadState* t : threads_) {
+    if (t->pthread() == pthread && !t->exited.load(std::memory_order_relaxed)) {
+      return t->id();
+    }
+  }
+  return 0;
 }
 
 void Registry::AddObject(ObjectState* object) {

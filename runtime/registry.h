@@ -27,8 +27,14 @@ namespace lockscope::runtime {
 
 // A live thread's published wait state (for the watchdog).
 struct BlockedThread {
-  collector::ThreadId thread;
+  collector::ThreadId thread = 0;
   ThreadState::WaitState wait;
+  uint64_t pthread = 0;
+  // A condition wait: the other threads that notified its condition
+  // variable before, and whether some thread's notify log overflowed (any
+  // thread may then be a notifier).
+  std::vector<collector::ThreadId> notifiers;
+  bool notifiers_unknown = false;
 };
 
 class Registry {
@@ -50,8 +56,12 @@ class Registry {
   // Unregisters and deletes exited threads whose rings are drained.
   void FreeThreads(const std::vector<ThreadState*>& finished)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // The threads blocked in a lock, with what they wait for and hold.
+  // The threads blocked in a lock, an untimed condition wait or a join,
+  // with what they wait for and hold.
   std::vector<BlockedThread> BlockedThreads() ABSL_LOCKS_EXCLUDED(mu_);
+  // The id of the live thread whose pthread_t is `pthread`, or 0.
+  collector::ThreadId ThreadOfPthread(uint64_t pthread)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Objects.
   uint64_t NextObjectId() {

@@ -112,6 +112,10 @@ class Session {
 
   // Snapshot of every live thread's published wait state (watchdog).
   std::vector<BlockedThread> BlockedThreads();
+  // The id of the live thread whose pthread_t is `pthread`, or 0.
+  collector::ThreadId ThreadOfPthread(uint64_t pthread) {
+    return registry_.ThreadOfPthread(pthread);
+  }
 
   // Closes the trace (idempotent): drains events, writes counters, frames
   // and the End record. Called at exit.

@@ -2,6 +2,7 @@
 
 #include "collector/analysis/report.h"
 #include "runtime/session.h"
+#include "runtime/watchdog.h"
 
 namespace lockscope::runtime {
 
@@ -16,5 +17,14 @@ std::vector<std::string> TestOnlyFindingLines() {
 }
 
 void TestOnlyShutdown() { Session::Get().Shutdown("test"); }
+
+size_t TestOnlyBlockedThreads() {
+  return Session::Get().BlockedThreads().size();
+}
+
+std::optional<collector::Finding> TestOnlyWatchdogScan() {
+  std::string headline;
+  return ScanForDeadlock(&Session::Get(), 0, &headline);
+}
 
 }  // namespace lockscope::runtime

@@ -3,6 +3,7 @@
 #define LOCKSCOPE_RUNTIME_TEST_ONLY_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ std::vector<collector::Finding> TestOnlyFindings();
 std::vector<std::string> TestOnlyFindingLines();
 // Closes the trace now, as at exit.
 void TestOnlyShutdown();
+// Threads that publish a wait for the watchdog now (blocked in lock(), an
+// untimed condition wait or a join; needs watchdog_ms > 0).
+size_t TestOnlyBlockedThreads();
+// One watchdog scan, now, on this thread, counting every published wait as
+// older than the period: the actual-deadlock it would report (its message
+// is the headline without "lockscope: "), or nullopt. Reports nothing.
+std::optional<collector::Finding> TestOnlyWatchdogScan();
 
 }  // namespace lockscope::runtime
 

@@ -10,6 +10,8 @@
 #ifndef LOCKSCOPE_RUNTIME_THREAD_STATE_H_
 #define LOCKSCOPE_RUNTIME_THREAD_STATE_H_
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -21,9 +23,11 @@
 #include "absl/base/optimization.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "runtime/raw_mutex.h"
 #include "collector/analysis/model.h"
 #include "runtime/event_ring.h"
+#include "runtime/notify_log.h"
 #include "lockscope/internal/hooks.h"
 #include "runtime/object_state.h"
 
@@ -177,15 +181,20 @@ class ThreadState {
   // First: read by the borrow fast path (owner check).
   const collector::ThreadId id_;
   const int64_t os_tid_;
+  const uint64_t pthread_;
 
  public:
   ThreadState(collector::ThreadId id, int64_t os_tid)
-      : id_(id), os_tid_(os_tid) {
+      : id_(id),
+        os_tid_(os_tid),
+        pthread_(static_cast<uint64_t>(pthread_self())) {
     TickClock::Start();  // before this thread's first event
   }
 
   collector::ThreadId id() const { return id_; }
   int64_t os_tid() const { return os_tid_; }
+  // The thread's pthread_t (a pthread_join names its target by it).
+  uint64_t pthread() const { return pthread_; }
 
   // Owner-thread only. The fields every hook reads come first, next to the
   // top of the held stack (one cache line for a flat lock+unlock).
@@ -211,9 +220,25 @@ class ThreadState {
   // before it has drained the ring.
   std::atomic<bool> exited{false};
 
+  // Condition variables this thread has notified (runtime/waits.cc), read
+  // by the watchdog.
+  NotifyLog notified;
+  // Owner-thread only: wait-while-holding keys (held lock class and wait
+  // site) this thread has already reported.
+  absl::flat_hash_set<uint64_t> wait_sites;
+
   // Published wait state for the watchdog (written by the owner in the
-  // contended path only).
+  // contended path only, and around untimed condition waits and joins).
+  enum class WaitKind : uint8_t { kLock, kCond, kJoin };
   struct WaitState {
+    // kLock: blocked in lock() on waiting_for (published while
+    // waiting_for_id != 0); kCond: in an untimed condition wait on cond_key
+    // (cond_name: the CondVar's name, empty for a pthread_cond_t); kJoin: in
+    // pthread_join of the thread whose pthread_t is join_target.
+    WaitKind kind = WaitKind::kLock;
+    uintptr_t cond_key = 0;
+    const char* cond_name = nullptr;
+    uint64_t join_target = 0;
     ObjectState* waiting_for = nullptr;
     collector::ObjectId waiting_for_id = 0;
     Access access = Access::kExclusive;
@@ -221,6 +246,9 @@ class ThreadState {
     uint64_t generation = 0;
     // Locks the thread holds while it waits, with the access it holds them in.
     std::vector<std::pair<collector::ObjectId, Access>> holding;
+    // Condition waits and joins: where each of `holding` was acquired (0
+    // when unknown), for the deadlock report.
+    std::vector<collector::StackId> holding_stacks;
     collector::StackId stack = 0;
   };
   RawMutex wait_mu;

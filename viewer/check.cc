@@ -89,9 +89,10 @@ class CheckCommand : public Subcommand {
                        "rules)")
         ->type_name("FILE");
     command.add_flag("--strict", strict_,
-                     "also fail on guarded cycles and on warnings");
+                     "also fail on guarded cycles, warnings and notes");
     command.add_option("--fail-on", fail_on_,
-                       "only these finding kinds can fail (comma list)")
+                       "only these finding kinds can fail (comma list); a note "
+                       "kind named here fails")
         ->delimiter(',')
         ->type_name("KINDS");
     command.add_option("--format", format_, "output format")
@@ -104,7 +105,9 @@ class CheckCommand : public Subcommand {
     command.footer(
         "Exit status: 0 clean, 1 unsuppressed failing findings, 2 unreadable\n"
         "input or bad usage. By default an unsuppressed finding fails when\n"
-        "its severity is error and it is not a guarded cycle. Several traces\n"
+        "its severity is error and it is not a guarded cycle; notes\n"
+        "(wait-while-holding) are listed and fail only with --strict or\n"
+        "--fail-on naming them. Several traces\n"
         "are analysed as one lock graph (cycles across processes are found).\n\n"
         "Examples:\n"
         "  lockscope check build/test-*.lstrace\n"
@@ -189,6 +192,7 @@ std::string PassReason(const Verdict& verdict, const FailPolicy& policy) {
           policy.fail_on.end();
   if (!kind_counts) return "not in --fail-on";
   if (IsGuarded(finding)) return "guarded";
+  if (finding.severity == collector::Severity::kNote) return "note";
   return "warning";
 }
 

@@ -29,7 +29,7 @@ struct CheckResult {
 };
 
 // Why a finding that is not suppressed does not fail: "guarded",
-// "warning" or "not in --fail-on"; empty for failing and suppressed ones.
+// "warning", "note" or "not in --fail-on"; empty for failing and suppressed ones.
 std::string PassReason(const Verdict& verdict, const FailPolicy& policy);
 
 std::string CheckJson(const CheckResult& result);

@@ -276,7 +276,10 @@ class SarifWriter {
     } else if (verdict.suppressed) {
       level = std::string(collector::SeverityName(finding.severity));
     } else {
-      level = IsGuarded(finding) ? "note" : "warning";
+      level = IsGuarded(finding) || finding.severity ==
+                                        collector::Severity::kNote
+                  ? "note"
+                  : "warning";
     }
     json.BeginObject();
     json.Field("ruleId", collector::FindingKindName(finding.kind));

@@ -33,12 +33,17 @@ std::vector<Verdict> Judge(const Analysis& analysis,
         verdict.suppressed_by = *rule;
       }
     }
-    const bool kind_counts =
-        policy.fail_on.empty() ||
+    const bool named =
         std::find(policy.fail_on.begin(), policy.fail_on.end(),
                   finding.kind) != policy.fail_on.end();
+    const bool kind_counts = policy.fail_on.empty() || named;
+    // A note fails only when asked for: --strict, or its kind named.
+    const bool note_named =
+        named && finding.severity == collector::Severity::kNote &&
+        finding.guarded_by.empty();
     verdict.failing = !verdict.suppressed && kind_counts &&
-                      (policy.strict || collector::FailsByDefault(finding));
+                      (policy.strict || note_named ||
+                       collector::FailsByDefault(finding));
     verdicts.push_back(std::move(verdict));
   }
   return verdicts;

@@ -6,7 +6,9 @@
 // is given), and
 //   - by default: collector::FailsByDefault (severity error, not guarded),
 //     the same rule as the traced process's exit status;
-//   - with --strict: always (guarded cycles and warnings fail too).
+//   - with --strict: always (guarded cycles, warnings and notes fail too);
+//   - a note (wait-while-holding) also fails when its kind is named in
+//     --fail-on.
 #ifndef LOCKSCOPE_VIEWER_VERDICT_H_
 #define LOCKSCOPE_VIEWER_VERDICT_H_
 

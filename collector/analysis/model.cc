@@ -32,6 +32,8 @@ std::string_view SeverityName(Severity severity) {
       return "error";
     case Severity::kWarning:
       return "warning";
+    case Severity::kNote:
+      return "note";
   }
   return "unknown";
 }

@@ -47,8 +47,11 @@ inline constexpr int kNumFindingKinds = 0
 std::string_view FindingKindName(FindingKind kind);
 std::optional<FindingKind> ParseFindingKind(std::string_view name);
 
-enum class Severity : uint8_t { kError, kWarning };
-std::string_view SeverityName(Severity severity);  // "error", "warning"
+// kError fails by default; kWarning fails with --strict; kNote (listed, for
+// review) fails with --strict or when its kind is named in --fail-on.
+enum class Severity : uint8_t { kError, kWarning, kNote };
+// "error", "warning", "note" (also the SARIF levels).
+std::string_view SeverityName(Severity severity);
 // The default severity of a kind (its row in finding_kinds.inc).
 Severity DefaultSeverity(FindingKind kind);
 

@@ -34,6 +34,18 @@ std::string NodeName(const Finding& finding, ObjectId id,
 }
 
 std::string CycleText(const Finding& finding, const FindingContext& context) {
+  // An actual-deadlock through a condition wait or a join: one step an
+  // edge, "(wait)" for a step that waits for no lock.
+  if (std::any_of(finding.edges.begin(), finding.edges.end(),
+                  [](const FindingEdge& e) { return e.to == 0; })) {
+    std::vector<std::string> steps;
+    for (const FindingEdge& e : finding.edges) {
+      steps.push_back(e.to != 0 ? NodeName(finding, e.to, context)
+                                : std::string("(wait)"));
+    }
+    steps.push_back(steps.front());
+    return absl::StrJoin(steps, " => ");
+  }
   if (finding.objects.empty()) return "(no locks)";
   std::vector<std::string> names;
   for (ObjectId id : finding.objects) {
@@ -174,12 +186,36 @@ void AppendCycleBody(std::string* out, const Finding& finding,
   }
   const size_t n = finding.edges.size();
   const bool deadlock = finding.kind == FindingKind::kActualDeadlock;
+  const bool through_waits =
+      deadlock && std::any_of(finding.edges.begin(), finding.edges.end(),
+                              [](const FindingEdge& e) {
+                                return e.from == 0 || e.to == 0;
+                              });
+  if (through_waits && !finding.message.empty()) {
+    absl::StrAppend(out, "  ", Printable(finding.message), "\n");
+  }
   for (size_t i = 0; i < n; ++i) {
     const FindingEdge& e = finding.edges[i];
     const std::string from = ObjectName(e.from, context);
     const std::string to = ObjectName(e.to, context);
     const std::string thread = ThreadName(e.thread, context);
-    if (deadlock) {
+    if (deadlock && (e.from == 0 || e.to == 0)) {
+      // A step through a condition wait or a join (the watchdog's message,
+      // printed above, says which): what the thread holds, where it waits.
+      absl::StrAppend(out, "  edge ", i + 1, " of ", n, ": ", thread,
+                      e.from != 0 ? absl::StrCat(" holds ", from, " and") : "",
+                      e.to != 0 ? absl::StrCat(" waits for ", to)
+                                : std::string(" waits"),
+                      "\n");
+      AppendStack(out,
+                  e.to != 0 ? absl::StrCat("waiting for ", to, " at:")
+                            : std::string("waiting at:"),
+                  e.to_stack, context, style);
+      if (e.from != 0) {
+        AppendStack(out, absl::StrCat(from, " acquired at:"), e.from_stack,
+                    context, style);
+      }
+    } else if (deadlock) {
       absl::StrAppend(out, "  edge ", i + 1, " of ", n, ": ", thread, " holds ",
                       from, " and waits for ", to, "\n");
       AppendStack(out, absl::StrCat("waiting for ", to, " at:"), e.to_stack,
@@ -200,7 +236,7 @@ void AppendCycleBody(std::string* out, const Finding& finding,
   std::vector<ObjectId> locks = finding.objects;
   for (const FindingEdge& e : finding.edges) {
     for (ObjectId id : {e.from, e.to}) {
-      if (std::find(locks.begin(), locks.end(), id) == locks.end()) {
+      if (id != 0 && std::find(locks.begin(), locks.end(), id) == locks.end()) {
         locks.push_back(id);
       }
     }
@@ -237,6 +273,8 @@ StackLabels LabelsFor(const Finding& finding, const FindingContext& context) {
       }
       return {"destroyed at:", "still held, acquired at:"};
     }
+    case FindingKind::kWaitWhileHolding:
+      return {"waits at:", "holding the lock acquired at:"};
     case FindingKind::kLockOrderCycle:
     case FindingKind::kLockClassCycle:
     case FindingKind::kActualDeadlock:

@@ -337,6 +337,8 @@ absl::StatusOr<Finding> FromProto(const trace::Finding& f) {
     finding.severity = Severity::kError;
   } else if (f.severity() == SeverityName(Severity::kWarning)) {
     finding.severity = Severity::kWarning;
+  } else if (f.severity() == SeverityName(Severity::kNote)) {
+    finding.severity = Severity::kNote;
   } else {
     return absl::InvalidArgumentError(absl::StrFormat(
         "finding %d has unknown severity '%s'", f.id(), f.severity()));

@@ -253,8 +253,10 @@ class Loader {
     NeedObjects(f.objects(), "finding");
     for (uint32_t thread : f.threads()) NeedThread(thread, "finding");
     for (const trace::FindingEdge& e : f.edges()) {
-      NeedObject(e.from(), "finding");
-      NeedObject(e.to(), "finding");
+      // 0: no lock (an actual-deadlock step through a condition wait or a
+      // join, see trace.proto).
+      if (e.from() != 0) NeedObject(e.from(), "finding");
+      if (e.to() != 0) NeedObject(e.to(), "finding");
       NeedThread(e.thread(), "finding");
       NeedStack(e.to_stack(), "finding");
       NeedStack(e.from_stack(), "finding");

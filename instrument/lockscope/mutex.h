@@ -1,7 +1,8 @@
 // lockscope/mutex.h — lockscope::Mutex, a drop-in std::mutex.
 //
 // Meets Lockable: works with std::lock_guard, std::unique_lock,
-// std::scoped_lock, std::lock and std::condition_variable_any (whose waits
+// std::scoped_lock, std::lock, lockscope::CondVar (cond_var.h) and
+// std::condition_variable_any (whose waits
 // unlock and relock through this wrapper, so the runtime's view of what the
 // thread holds stays true).
 //
@@ -68,6 +69,12 @@ class WordLock {
   std::atomic<uint32_t> word_{0};
 };
 
+// CondVar's two forms (cond_var.h), which wait on a Mutex's insides.
+template <typename M>
+class PlainCond;
+template <typename M>
+class TrackedCond;
+
 }  // namespace internal
 
 class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
@@ -129,6 +136,11 @@ class ABSL_LOCKABLE Mutex : private internal::TrackedHandle<kTrack> {
   }
 
  private:
+  template <typename M>
+  friend class internal::PlainCond;
+  template <typename M>
+  friend class internal::TrackedCond;
+
   // Untracked, the std::mutex itself; tracked, internal::WordLock padded
   // so that the handle and it take what a std::mutex takes.
   std::conditional_t<

@@ -2,6 +2,7 @@
 // lockscope::Mutex, RwLock or AppCell<T> takes the size and alignment of
 // what it replaces untracked, so switching tracking on changes no object's
 // layout (which fields share a cache line, which heap blocks get reused).
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -10,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "lockscope/app_cell.h"
+#include "lockscope/cond_var.h"
 #include "lockscope/mutex.h"
 #include "lockscope/rwlock.h"
 
@@ -56,6 +58,11 @@ TEST(LayoutTest, MutexIsAStdMutex) {
 TEST(LayoutTest, RwLockIsAStdSharedMutex) {
   EXPECT_EQ(sizeof(lockscope::RwLock), sizeof(std::shared_mutex));
   EXPECT_EQ(alignof(lockscope::RwLock), alignof(std::shared_mutex));
+}
+
+TEST(LayoutTest, CondVarTakesAStdConditionVariablesRoom) {
+  EXPECT_EQ(sizeof(lockscope::CondVar), sizeof(std::condition_variable));
+  EXPECT_EQ(alignof(lockscope::CondVar), alignof(std::condition_variable));
 }
 
 TEST(LayoutTest, AppCellKeepsItsUntrackedSize) {

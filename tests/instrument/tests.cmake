@@ -1,7 +1,7 @@
 # The public wrappers, in both modes: the same sources built untracked (the
 # plain primitives, no runtime library) and tracked (with the runtime).
 set(_instrument_tests instrument/wrappers_test.cc instrument/app_cell_test.cc
-  instrument/layout_test.cc)
+  instrument/layout_test.cc instrument/cond_var_test.cc)
 lockscope_unit_test(instrument_plain_test
   SOURCES ${_instrument_tests}
   LIBS lockscope_instrument)

@@ -50,3 +50,20 @@ endif()
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/patterns.cmake)
   include(${CMAKE_CURRENT_LIST_DIR}/patterns.cmake)
 endif()
+
+# Condition waits and joins while holding a lock (notes), and the deadlocks
+# through them the watchdog stops: a plain program run through `lockscope
+# run`. Outside sanitizer builds only, as the other interposer tests.
+add_executable(interpose_waits_program interpose/programs/waits.cc)
+target_link_libraries(interpose_waits_program PRIVATE Threads::Threads)
+target_compile_options(interpose_waits_program PRIVATE -g)
+lockscope_warnings(interpose_waits_program)
+if(TARGET lockscope_preload AND TARGET lockscope_cli)
+  lockscope_unit_test(interpose_waits_test
+    SOURCES interpose/waits_test.cc
+    LIBS interpose_run_program)
+  target_compile_definitions(interpose_waits_test PRIVATE
+    LOCKSCOPE_WAITS_PROGRAM="$<TARGET_FILE:interpose_waits_program>")
+  add_dependencies(interpose_waits_test lockscope_preload lockscope_cli
+                   interpose_waits_program)
+endif()

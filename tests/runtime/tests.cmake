@@ -26,6 +26,13 @@ lockscope_unit_test(event_ring_test
 lockscope_unit_test(symbolizer_test
   SOURCES runtime/symbolizer_test.cc
   LIBS lockscope_runtime)
+# Condition waits: wait-while-holding notes and the watchdog's view of them,
+# scanned synchronously (runtime/test_only.h); the watchdog thread runs (so
+# waits are published) with a period no test reaches.
+lockscope_unit_test(waits_test
+  SOURCES runtime/waits_test.cc
+  LIBS lockscope_tracked absl::synchronization
+  ENV "LOCKSCOPE_OPTIONS=trace=off:exitcode=0:report=off:watchdog_ms=3600000")
 lockscope_unit_test(watchdog_test
   SOURCES runtime/watchdog_test.cc
   LIBS lockscope_tracked absl::synchronization

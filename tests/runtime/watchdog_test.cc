@@ -6,17 +6,30 @@
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "lockscope/cond_var.h"
 #include "lockscope/mutex.h"
 #include "runtime/watchdog.h"
 
 namespace lockscope::runtime {
 namespace {
 
+// A thread blocked in lock().
+WaitNode Node(collector::ThreadId thread, collector::ObjectId waiting_for,
+              bool wants_exclusive,
+              std::vector<std::pair<collector::ObjectId, bool>> holding) {
+  WaitNode node;
+  node.thread = thread;
+  node.waiting_for = waiting_for;
+  node.wants_exclusive = wants_exclusive;
+  node.holding = std::move(holding);
+  return node;
+}
+
 TEST(WaitCycleTest, FindsTwoThreadCycle) {
   std::vector<WaitNode> nodes(3);
-  nodes[0] = {1, /*waiting_for=*/20, true, {{10, true}}};
-  nodes[1] = {2, /*waiting_for=*/10, true, {{20, true}}};
-  nodes[2] = {3, /*waiting_for=*/10, true, {}};
+  nodes[0] = Node(1, /*waiting_for=*/20, true, {{10, true}});
+  nodes[1] = Node(2, /*waiting_for=*/10, true, {{20, true}});
+  nodes[2] = Node(3, /*waiting_for=*/10, true, {});
   const std::vector<size_t> cycle = FindWaitCycle(nodes);
   ASSERT_EQ(cycle.size(), 2u);
   EXPECT_NE(cycle[0], cycle[1]);
@@ -26,8 +39,8 @@ TEST(WaitCycleTest, FindsTwoThreadCycle) {
 
 TEST(WaitCycleTest, ReadersDoNotBlockReaders) {
   std::vector<WaitNode> nodes(2);
-  nodes[0] = {1, 20, /*wants_exclusive=*/false, {{10, false}}};
-  nodes[1] = {2, 10, /*wants_exclusive=*/false, {{20, false}}};
+  nodes[0] = Node(1, 20, /*wants_exclusive=*/false, {{10, false}});
+  nodes[1] = Node(2, 10, /*wants_exclusive=*/false, {{20, false}});
   EXPECT_TRUE(FindWaitCycle(nodes).empty());
   nodes[1].wants_exclusive = true;  // now 2 waits for 1's read lock
   nodes[0].holding = {{10, false}};
@@ -37,8 +50,8 @@ TEST(WaitCycleTest, ReadersDoNotBlockReaders) {
 
 TEST(WaitCycleTest, ChainWithoutCycle) {
   std::vector<WaitNode> nodes(2);
-  nodes[0] = {1, 20, true, {}};
-  nodes[1] = {2, 30, true, {{20, true}}};
+  nodes[0] = Node(1, 20, true, {});
+  nodes[1] = Node(2, 30, true, {{20, true}});
   EXPECT_TRUE(FindWaitCycle(nodes).empty());
 }
 
@@ -65,6 +78,39 @@ TEST(WatchdogDeathTest, RealDeadlockIsReportedAndAborts) {
   EXPECT_DEATH(Deadlock(),
                "lockscope: actual-deadlock: threads [0-9]+, [0-9]+ are "
                "blocked on each other for more than 100 ms");
+}
+
+// A waiter holds `held` and waits on `cv`, whose only notifier (it notified
+// once before) then blocks on `held`: nothing will ever wake the waiter.
+void CondVarDeadlock() {
+  lockscope::Mutex held{"wd_held"};
+  lockscope::Mutex mu{"wd_mu"};
+  lockscope::CondVar cv{"wd_cv"};
+  absl::Notification notified, waiter_holds;
+  std::thread notifier([&] {
+    cv.notify_one();
+    notified.Notify();
+    waiter_holds.WaitForNotification();
+    std::lock_guard<lockscope::Mutex> g(held);
+    cv.notify_one();  // never reached
+  });
+  std::thread waiter([&] {
+    notified.WaitForNotification();
+    std::lock_guard<lockscope::Mutex> g(held);
+    std::unique_lock<lockscope::Mutex> lock(mu);
+    waiter_holds.Notify();
+    cv.wait(lock);
+  });
+  waiter.join();
+  notifier.join();
+}
+
+TEST(WatchdogDeathTest, NotifierBlockedOnTheWaitersLockIsReportedAndAborts) {
+  EXPECT_DEATH(CondVarDeadlock(),
+               "lockscope: actual-deadlock: thread [0-9]+ waits on condition "
+               "variable 'wd_cv' \\(notified before only by thread [0-9]+\\) "
+               "while holding 'wd_held', and thread [0-9]+ is blocked on "
+               "'wd_held', for more than 100 ms");
 }
 
 }  // namespace

@@ -80,6 +80,25 @@ void OnBorrowRelease(ObjectState* cell, Access access) noexcept;
 // Makes the calling thread the owner of `cell`.
 void RebindOwner(ObjectState* cell) noexcept;
 
+// Condition variables (lockscope::CondVar, instrument/lockscope/cond_var.h).
+// Opaque to the wrappers; not a lock (no lock-order edges).
+struct CondState;
+// Registers a condition variable; `name` may be empty (the creation site
+// names it). Ended with OnCondDestroy.
+CondState* OnCondCreate(std::string_view name, const Site& created) noexcept;
+void OnCondDestroy(CondState* cond) noexcept;
+// About to wait on `cond`, releasing `released` (whose BeforeRelease the
+// wrapper's own unlock reports next). Reports wait-while-holding when the
+// thread holds any other lock; an untimed wait (`timed` false) is published
+// for the watchdog. Returns a token for AfterCondWait.
+uint64_t BeforeCondWait(CondState* cond, ObjectState* released, bool timed,
+                        const Site& at) noexcept;
+// The wait announced by BeforeCondWait returned (before the mutex is
+// taken again).
+void AfterCondWait(CondState* cond, uint64_t token) noexcept;
+// The calling thread notifies `cond` (the watchdog remembers who does).
+void OnCondNotify(CondState* cond) noexcept;
+
 // The sleeping side of the lock words under the tracked Mutex and RwLock
 // (instrument/lockscope/mutex.h, rwlock.h), whose uncontended paths are
 // inline atomics. Not hooks: they track nothing (futex wait and wake).
@@ -87,6 +106,10 @@ void RebindOwner(ObjectState* cell) noexcept;
 // Sleeps while *word == expected; may return early (spuriously, or because
 // the word changed), so callers re-check in a loop.
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) noexcept;
+// FutexWait for at most `timeout_ns` (< 0: no limit); false when the time
+// ran out.
+bool FutexWaitFor(std::atomic<uint32_t>* word, uint32_t expected,
+                  int64_t timeout_ns) noexcept;
 // Wakes up to `count` threads sleeping in FutexWait on `word`.
 void FutexWake(std::atomic<uint32_t>* word, int count) noexcept;
 

@@ -65,6 +65,7 @@ TEST(FindingKindsTest, SuppressionFamilies) {
       {FindingKind::kRecursiveLock, "lock"},
       {FindingKind::kUnlockNotOwner, "lock"},
       {FindingKind::kDestroyedWhileHeld, "lock"},
+      {FindingKind::kWaitWhileHolding, "lock"},
   };
   static_assert(std::size(kFamilies) == kNumFindingKinds);
   for (const auto& [kind, family] : kFamilies) {
@@ -92,7 +93,13 @@ TEST(FindingKindsTest, FailsByDefaultOnlyUnsuppressedUnguardedErrors) {
   warning.severity = DefaultSeverity(warning.kind);
   EXPECT_FALSE(FailsByDefault(warning));
 
-  // Every kind at its default severity: only warnings do not fail.
+  Finding note = finding;
+  note.kind = FindingKind::kWaitWhileHolding;
+  note.severity = DefaultSeverity(note.kind);
+  EXPECT_EQ(note.severity, Severity::kNote);
+  EXPECT_FALSE(FailsByDefault(note));
+
+  // Every kind at its default severity: only errors fail.
   for (const FindingKindInfo& row : FindingKinds()) {
     Finding f;
     f.kind = row.kind;

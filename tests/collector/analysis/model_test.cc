@@ -14,7 +14,7 @@ TEST(ModelTest, FindingKindNamesRoundTrip) {
   const char* const kNames[] = {
       "lock-order-cycle",    "lock-class-cycle",     "actual-deadlock",
       "cross-thread-borrow", "borrow-conflict",      "recursive-lock",
-      "unlock-not-owner",    "destroyed-while-held",
+      "unlock-not-owner",    "destroyed-while-held", "wait-while-holding",
   };
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == kNumFindingKinds);
   for (int i = 0; i < kNumFindingKinds; ++i) {
@@ -36,13 +36,16 @@ TEST(ModelTest, ParseFindingKindRejectsOtherText) {
 TEST(ModelTest, SeverityDefaults) {
   for (int i = 0; i < kNumFindingKinds; ++i) {
     const auto kind = static_cast<FindingKind>(i);
-    EXPECT_EQ(DefaultSeverity(kind), kind == FindingKind::kLockClassCycle
-                                         ? Severity::kWarning
-                                         : Severity::kError)
-        << FindingKindName(kind);
+    const Severity expected = kind == FindingKind::kLockClassCycle
+                                  ? Severity::kWarning
+                              : kind == FindingKind::kWaitWhileHolding
+                                  ? Severity::kNote
+                                  : Severity::kError;
+    EXPECT_EQ(DefaultSeverity(kind), expected) << FindingKindName(kind);
   }
   EXPECT_EQ(SeverityName(Severity::kError), "error");
   EXPECT_EQ(SeverityName(Severity::kWarning), "warning");
+  EXPECT_EQ(SeverityName(Severity::kNote), "note");
 }
 
 TEST(ModelTest, ObjectKindAndAccessNames) {

@@ -125,6 +125,8 @@ TEST_F(ReportTest, HeadlineForEveryKind) {
       {FindingKind::kDestroyedWhileHeld,
        "lockscope: destroyed-while-held (object destroyed while held or "
        "borrowed)"},
+      {FindingKind::kWaitWhileHolding,
+       "lockscope: wait-while-holding (waits while holding another lock)"},
   };
   ASSERT_EQ(want.size(), static_cast<size_t>(kNumFindingKinds));
   for (const auto& [kind, headline] : want) {

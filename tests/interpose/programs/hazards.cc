@@ -62,8 +62,12 @@ const char* g_self = nullptr;
 // Before main: a lock and a thread, while the preloaded runtime may be
 // starting up itself.
 const bool kInitialized = [] {
-  std::lock_guard<std::mutex> g(init_mu);
-  std::thread([] { std::lock_guard<std::mutex> g2(exit_inner_mu); }).join();
+  std::thread t;
+  {
+    std::lock_guard<std::mutex> g(init_mu);
+    t = std::thread([] { std::lock_guard<std::mutex> g2(exit_inner_mu); });
+  }
+  t.join();  // after init_mu: a join while holding it is a note
   return true;
 }();
 
