@@ -193,7 +193,7 @@ Options ParseOptions(std::string_view text, std::vector<std::string>* errors) {
   o.source = std::string(text);
   if (text.size() > kMaxOptionsLength) {
     errors->push_back(absl::StrCat(kPrefix, "longer than ", kMaxOptionsLength,
-                                   " characters; ignored"));
+                                   " characters"));
     return o;
   }
   for (absl::string_view item :
@@ -210,7 +210,7 @@ Options ParseOptions(std::string_view text, std::vector<std::string>* errors) {
     if (value.size() > kMaxValueLength) {
       errors->push_back(absl::StrCat(kPrefix, "value of ", key,
                                      " is longer than ", kMaxValueLength,
-                                     " characters; ignored"));
+                                     " characters"));
       continue;
     }
     if (std::string hint = SeparatorHint(key, value); !hint.empty()) {
