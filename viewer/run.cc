@@ -187,7 +187,7 @@ class RunCommand : public Subcommand {
       // runtime to print help=1).
       if (!WantsHelp(options_)) {
         return absl::InvalidArgumentError(
-            "run: no PROGRAM given (see 'lockscope run --help')");
+            "no PROGRAM given");
       }
       if (!preload.ok()) return preload.status();
       if (absl::Status s = CheckOptions(*preload, options_); !s.ok()) return s;
