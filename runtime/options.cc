@@ -44,7 +44,7 @@ bool ParseIntIn(std::string_view v, int lo, int hi, int* out) {
 bool Parse(BoolOption, std::string_view v, int, int, bool* out) {
   return ParseBool(v, out);
 }
-std::string Expected(BoolOption, int, int) { return "0 or 1 (or false/true)"; }
+std::string Expected(BoolOption, int, int) { return "0, 1, false or true"; }
 std::string Syntax(BoolOption) { return "0|1"; }
 std::string Show(BoolOption, bool v) { return v ? "1" : "0"; }
 

@@ -112,8 +112,8 @@ TEST(OptionsTest, BooleansAreZeroOneFalseTrue) {
         ParseOptions(absl::StrCat("halt_on_finding=", bad), &errors);
     EXPECT_THAT(errors, ElementsAre(absl::StrCat(
                             "lockscope: LOCKSCOPE_OPTIONS: bad value '", bad,
-                            "' for halt_on_finding (expected 0 or 1 (or "
-                            "false/true))")));
+                            "' for halt_on_finding (expected 0, 1, false or "
+                            "true)")));
     EXPECT_FALSE(o.halt_on_finding);
   }
 }
