@@ -17,7 +17,9 @@
 #   `lockscope check [--suppressions=<file>] [--strict]` over the traces the
 #   command wrote (one per tracked process). The test fails when the command
 #   fails or the check exits non-zero. A command that wrote no trace (built
-#   untracked, or never touched a lockscope object) is only run.
+#   untracked, or never touched a lockscope object) checked nothing, so its
+#   test is reported as skipped by ctest (SKIP_RETURN_CODE 77), never as
+#   passed; it still fails when the command fails.
 #   <command> may be an executable target. SUPPRESSIONS is relative to the
 #   current source directory. The test gets the label `lockscope` and requires
 #   the `lockscope_run` fixture (see lockscope_add_run_gate); set other test
@@ -133,6 +135,7 @@ function(lockscope_add_test)
     COMMAND sh "${cmake_dir}/lockscope_run_test.sh" ${args}
             -- "${program}" ${arg_COMMAND}
     ${workdir})
+  set_property(TEST ${arg_NAME} PROPERTY SKIP_RETURN_CODE 77)
   set_property(TEST ${arg_NAME} APPEND PROPERTY FIXTURES_REQUIRED
                lockscope_run)
   set_property(TEST ${arg_NAME} APPEND PROPERTY LABELS lockscope)

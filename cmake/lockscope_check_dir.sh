@@ -47,7 +47,8 @@ if [ $# -eq 0 ]; then
   echo "lockscope: no traces under $dir; nothing to check"
   exit 0
 fi
-echo "lockscope: checking $# traces under $dir as one run"
+if [ $# -eq 1 ]; then count="1 trace"; else count="$# traces"; fi
+echo "lockscope: checking $count under $dir as one run"
 
 [ -n "$strict" ] && set -- --strict "$@"
 [ -n "$supp" ] && set -- "--suppressions=$supp" "$@"

@@ -10,8 +10,9 @@
 # exitcode=0,
 # then runs `LOCKSCOPE check` over those traces. Exits 0 only when the command
 # exited 0 and the check passed; 1 otherwise; 2 on bad usage. A command that
-# wrote no trace is only run (it was built untracked or never created a
-# lockscope object), and says so.
+# wrote no trace (it was built untracked or never created a lockscope
+# object) checked nothing: it exits 77 (the test's SKIP_RETURN_CODE: ctest
+# says "Skipped") when the command succeeded, 1 when it failed.
 set -u
 
 cli= dir= supp= opts= strict=
@@ -64,8 +65,17 @@ IFS=$old_ifs
 
 check=0
 if [ $# -eq 0 ]; then
+  # Nothing was checked: not a pass. Exit 77, which lockscope_add_test sets
+  # as the test's SKIP_RETURN_CODE, so ctest reports it as skipped (unless
+  # the command itself failed: that fails the test as ever).
   echo "lockscope: $name wrote no trace (built without LOCKSCOPE_TRACK, or" \
-       "no lockscope object was used); nothing to check"
+       "no lockscope object was used); nothing to check, so the test is" \
+       "skipped"
+  if [ $status -ne 0 ]; then
+    echo "lockscope_add_test: $name: the command exited with status $status"
+    exit 1
+  fi
+  exit 77
 else
   [ -n "$strict" ] && set -- --strict "$@"
   [ -n "$supp" ] && set -- "--suppressions=$supp" "$@"

@@ -8,6 +8,7 @@
 #include <link.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "interpose/interposer.h"
 #include "interpose/real.h"
 #include "runtime/interpose_support.h"
+#include "runtime/options.h"
 
 namespace lockscope::interpose {
 
@@ -82,6 +84,21 @@ int lockscope_preload_check_options(const char* options, char* error,
     error[n] = '\0';
   }
   return 0;
+}
+
+int lockscope_preload_options_help(char* text, size_t size);
+
+// For `lockscope run --options=help=1` without a PROGRAM (an untracked
+// program has no runtime to print help=1): copies the help=1 text into
+// `text` (NUL-terminated, cut to `size`) and returns its full length.
+int lockscope_preload_options_help(char* text, size_t size) {
+  const std::string help = lockscope::runtime::OptionsHelp();
+  if (size > 0) {
+    const size_t n = std::min(size - 1, help.size());
+    std::memcpy(text, help.data(), n);
+    text[n] = '\0';
+  }
+  return static_cast<int>(help.size());
 }
 
 }  // extern "C"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <type_traits>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -14,11 +15,11 @@ namespace {
 constexpr char kPrefix[] = "lockscope: LOCKSCOPE_OPTIONS: ";
 
 bool ParseBool(std::string_view v, bool* out) {
-  if (v == "1" || v == "true" || v == "yes") {
+  if (v == "1" || v == "true") {
     *out = true;
     return true;
   }
-  if (v == "0" || v == "false" || v == "no") {
+  if (v == "0" || v == "false") {
     *out = false;
     return true;
   }
@@ -43,7 +44,7 @@ bool ParseIntIn(std::string_view v, int lo, int hi, int* out) {
 bool Parse(BoolOption, std::string_view v, int, int, bool* out) {
   return ParseBool(v, out);
 }
-std::string Expected(BoolOption, int, int) { return "0 or 1"; }
+std::string Expected(BoolOption, int, int) { return "0, 1, false or true"; }
 std::string Syntax(BoolOption) { return "0|1"; }
 std::string Show(BoolOption, bool v) { return v ? "1" : "0"; }
 
@@ -104,6 +105,53 @@ std::string Show(EventsOption, EventsMode v) {
   return std::string(EventsModeName(v));
 }
 
+// Edit distance (insertions, deletions, substitutions) between a and b.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The option `key` was most likely meant to be ("" when none is close: at
+// most 2 edits, and fewer than half of key's length).
+std::string Closest(std::string_view key) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const char* name : {
+#define LOCKSCOPE_OPTION(Kind, name, default_value, min, max, help_text) #name,
+#include "runtime/options.inc"
+       }) {
+    const size_t d = EditDistance(key, name);
+    if (d < best_distance && 2 * d < std::max<size_t>(key.size(), 2)) {
+      best = name;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+// A value holding ';' or ',' is most likely several options joined with the
+// wrong separator ("trace=off;report=off"): the hint shows them with ':'.
+std::string SeparatorHint(const std::string& key, const std::string& value) {
+  if (value.find_first_of(";,") == std::string::npos) return "";
+  std::string fixed = absl::StrCat(key, "=", value);
+  std::replace(fixed.begin(), fixed.end(), ';', ':');
+  std::replace(fixed.begin(), fixed.end(), ',', ':');
+  return absl::StrCat(kPrefix, "bad value '", value, "' for ", key,
+                      " (';' and ',' are not separators: write ", fixed,
+                      ")");
+}
+
 template <typename Kind>
 std::string Values(Kind kind, int lo, int hi) {
   if constexpr (std::is_same_v<Kind, IntOption>) {
@@ -145,7 +193,7 @@ Options ParseOptions(std::string_view text, std::vector<std::string>* errors) {
   o.source = std::string(text);
   if (text.size() > kMaxOptionsLength) {
     errors->push_back(absl::StrCat(kPrefix, "longer than ", kMaxOptionsLength,
-                                   " characters; ignored"));
+                                   " characters"));
     return o;
   }
   for (absl::string_view item :
@@ -162,7 +210,11 @@ Options ParseOptions(std::string_view text, std::vector<std::string>* errors) {
     if (value.size() > kMaxValueLength) {
       errors->push_back(absl::StrCat(kPrefix, "value of ", key,
                                      " is longer than ", kMaxValueLength,
-                                     " characters; ignored"));
+                                     " characters"));
+      continue;
+    }
+    if (std::string hint = SeparatorHint(key, value); !hint.empty()) {
+      errors->push_back(std::move(hint));
       continue;
     }
 #define LOCKSCOPE_OPTION(Kind, name, default_value, min, max, help_text)    \
@@ -175,8 +227,11 @@ Options ParseOptions(std::string_view text, std::vector<std::string>* errors) {
     continue;                                                              \
   }
 #include "runtime/options.inc"
-    errors->push_back(
-        absl::StrCat(kPrefix, "unknown option '", key, "' (try help=1)"));
+    const std::string closest = Closest(key);
+    errors->push_back(absl::StrCat(
+        kPrefix, "unknown option '", key, "'",
+        closest.empty() ? " (try help=1)"
+                        : absl::StrCat(" (did you mean '", closest, "'?)")));
   }
   return o;
 }

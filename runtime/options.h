@@ -6,8 +6,10 @@
 // docs/options.md (tests/runtime/options_doc_test.cc) are all expanded from
 // it, so they cannot disagree.
 //
-// Unknown keys and bad values give one line on stderr each; the defaults
-// stay in force for those keys. Parsing never aborts.
+// Unknown keys and bad values give one line each (ParseOptions); the
+// runtime prints them and refuses to run (exit status kBadOptionsExitStatus,
+// like a sanitizer given bad flags), and `lockscope run` refuses before it
+// starts the program. ParseOptions itself never aborts.
 #ifndef LOCKSCOPE_RUNTIME_OPTIONS_H_
 #define LOCKSCOPE_RUNTIME_OPTIONS_H_
 
@@ -26,7 +28,7 @@ std::string_view EventsModeName(EventsMode mode);
 // (secure-execution mode drops those: runtime/secure_mode.cc); options.cc
 // has its parser, its syntax for help=1 and what a bad value's message says
 // was expected.
-struct BoolOption {  // 0|1 (true/false and yes/no are accepted too)
+struct BoolOption {  // 0|1 (false/true are accepted too)
   using Value = bool;
   static constexpr bool kNamesAFile = false;
 };
@@ -75,13 +77,19 @@ struct OptionSpec {
 // Every option, in the order of options.inc.
 std::vector<OptionSpec> OptionSpecs();
 
+// The exit status of a tracked program whose LOCKSCOPE_OPTIONS has an unknown
+// key or a bad value (the same as `lockscope run`'s for bad options).
+inline constexpr int kBadOptionsExitStatus = 2;
+
 // Longest accepted LOCKSCOPE_OPTIONS string and single value.
 inline constexpr size_t kMaxOptionsLength = 4096;
 inline constexpr size_t kMaxValueLength = 1024;
 
 // Parses `text` (':'-separated key=value pairs) over the defaults. Each
-// problem is appended to *errors as one line ("lockscope: LOCKSCOPE_OPTIONS:
-// unknown option 'foo' (try help=1)").
+// problem is appended to *errors as one line naming the key, the value and
+// what is accepted ("lockscope: LOCKSCOPE_OPTIONS: unknown option 'tarce'
+// (did you mean 'trace'?)"); a value holding ';' or ',' is refused with the
+// options written with ':'. A bad key keeps its default.
 Options ParseOptions(std::string_view text, std::vector<std::string>* errors);
 
 // The help text printed for help=1: one line per option with its syntax,

@@ -138,8 +138,21 @@ void Session::Init() {
   std::vector<std::string> errors;
   const char* env = std::getenv("LOCKSCOPE_OPTIONS");
   options_ = ParseOptions(env != nullptr ? env : "", &errors);
-  for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
   if (options_.help) std::fputs(OptionsHelp().c_str(), stderr);
+  // Bad options refuse to run, as a sanitizer's do: a run with settings
+  // other than the ones asked for is worse than none. _exit: nothing of the
+  // runtime is set up yet, and the program may be mid-initialization.
+  if (!errors.empty()) {
+    for (size_t i = 0; i < errors.size(); ++i) {
+      std::fprintf(stderr, "%s%s\n", errors[i].c_str(),
+                   i + 1 == errors.size()
+                       ? absl::StrCat("; exiting with status ",
+                                      kBadOptionsExitStatus)
+                             .c_str()
+                       : "");
+    }
+    _exit(kBadOptionsExitStatus);
+  }
   if (IsListingTests()) options_.trace.clear();
   // Setuid and the like: whoever runs the program may not pick its files.
   if (InSecureExecution()) {

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collector/analysis/report.h"
+#include "collector/analysis/plural.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -137,8 +138,7 @@ class BorrowsCommand : public Subcommand {
     }
     if (cross.empty() && conflicts.empty()) {
       context.out << "no cross-thread borrows or borrow conflicts in "
-                  << set->traces.size()
-                  << (set->traces.size() == 1 ? " trace\n" : " traces\n");
+                  << collector::Plural(set->traces.size(), "trace") << "\n";
       return kExitOk;
     }
     if (!cross.empty()) {

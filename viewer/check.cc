@@ -1,10 +1,13 @@
 // lockscope check TRACE... — the CI gate.
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "collector/analysis/plural.h"
 #include "collector/analysis/report.h"
 #include "collector/analysis/suppressions.h"
 #include "viewer/check_formats.h"
@@ -15,8 +18,11 @@ namespace {
 
 using collector::FindingKind;
 
+// How many traces a finding line names without --verbose.
+constexpr size_t kNamedTraces = 3;
+
 std::string CheckText(const CheckResult& result, const Style& style,
-                      bool color) {
+                      bool color, bool verbose) {
   const Analysis& analysis = *result.analysis;
   std::string out;
   collector::ReportStyle report_style;
@@ -45,11 +51,20 @@ std::string CheckText(const CheckResult& result, const Style& style,
     }
     // FormatOneLine already names the gate of a guarded cycle.
     if (result.traces->size() > 1) {
+      // A finding every test shares would list every trace: name a few
+      // (--verbose: all) and count the rest.
+      const std::vector<size_t>& in = verdict.analyzed->traces;
+      const size_t named = verbose ? in.size() : std::min(in.size(), kNamedTraces);
       std::vector<std::string> where;
-      for (size_t index : verdict.analyzed->traces) {
-        where.push_back(OneLine((*result.traces)[index].path));
+      for (size_t i = 0; i < named; ++i) {
+        where.push_back(OneLine((*result.traces)[in[i]].path));
       }
       absl::StrAppend(&detail, " in ", absl::StrJoin(where, ", "));
+      if (named < in.size()) {
+        absl::StrAppend(&detail, " and ",
+                        collector::Plural(in.size() - named, "more trace"),
+                        " (--verbose lists them)");
+      }
     }
     // Pad the label by its visible width (colour codes take none).
     const size_t width = DisplayWidth(label);
@@ -59,9 +74,8 @@ std::string CheckText(const CheckResult& result, const Style& style,
   }
   const size_t traces = result.traces->size();
   const std::string scope =
-      absl::StrCat(result.verdicts.size(), " finding",
-                   result.verdicts.size() == 1 ? "" : "s", " in ", traces,
-                   " trace", traces == 1 ? "" : "s");
+      absl::StrCat(collector::Plural(result.verdicts.size(), "finding"),
+                   " in ", collector::Plural(traces, "trace"));
   if (result.failed) {
     absl::StrAppend(
         &out, "lockscope check: ", style.Red("FAILED"), ": ", failing,
@@ -88,6 +102,9 @@ class CheckCommand : public Subcommand {
                        "suppression file (cycle:, borrow:, lock:, KIND: "
                        "rules)")
         ->type_name("FILE");
+    command.add_flag("--verbose", verbose_,
+                     "name every trace a finding was seen in (default: the "
+                     "first 3 and a count)");
     command.add_flag("--strict", strict_,
                      "also fail on guarded cycles, warnings and notes");
     command.add_option("--fail-on", fail_on_,
@@ -165,7 +182,7 @@ class CheckCommand : public Subcommand {
     } else {
       // Colour only when the text goes to the terminal.
       const bool color = context.color && (output_.empty() || output_ == "-");
-      text = CheckText(result, Style(color), color);
+      text = CheckText(result, Style(color), color, verbose_);
     }
     absl::Status written = WriteOutput(output_, text, context.out);
     if (!written.ok()) return written;
@@ -176,6 +193,7 @@ class CheckCommand : public Subcommand {
   std::vector<std::string> paths_;
   std::string suppressions_path_;
   bool strict_ = false;
+  bool verbose_ = false;
   std::vector<std::string> fail_on_;
   std::string format_ = "text";
   std::string output_;

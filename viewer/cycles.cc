@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collector/analysis/report.h"
+#include "collector/analysis/plural.h"
 #include "viewer/subcommand.h"
 #include "viewer/verdict.h"
 
@@ -96,9 +97,10 @@ class CyclesCommand : public Subcommand {
       }
     }
     if (total == 0) {
-      context.out << "no lock-order cycles in " << set->traces.size()
-                  << (set->traces.size() == 1 ? " trace" : " traces") << " ("
-                  << analysis.edges.size() << " lock-order edges)\n";
+      context.out << "no lock-order cycles in "
+                  << collector::Plural(set->traces.size(), "trace") << " ("
+                  << collector::Plural(analysis.edges.size(), "lock-order edge")
+                  << ")\n";
     }
     return kExitOk;
   }

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "collector/analysis/plural.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -219,11 +220,12 @@ class EventsCommand : public Subcommand {
     }
     if (table.rows() > 0) table.Render(context.out);
     if (matched == total) {
-      context.out << events.size() << " of " << total << " events shown\n";
+      context.out << events.size() << " of "
+                  << collector::Plural(total, "event") << " shown\n";
     } else {
-      context.out << events.size() << " of " << matched
-                  << " matching events shown (" << total
-                  << " in the trace)\n";
+      context.out << events.size() << " of "
+                  << collector::Plural(matched, "matching event") << " shown ("
+                  << total << " in the trace)\n";
     }
   }
 

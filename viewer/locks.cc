@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "collector/analysis/plural.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -62,8 +63,8 @@ class LocksCommand : public Subcommand {
       rows.resize(static_cast<size_t>(top_));
     }
     if (rows.empty()) {
-      context.out << "no locks in " << set->traces.size()
-                  << (set->traces.size() == 1 ? " trace\n" : " traces\n");
+      context.out << "no locks in "
+                  << collector::Plural(set->traces.size(), "trace") << "\n";
       return kExitOk;
     }
 

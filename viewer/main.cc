@@ -11,9 +11,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "absl/status/status.h"
+
 #include "viewer/output.h"
 #include "viewer/subcommand.h"
 #include "viewer/build_info.h"
+#include "viewer/usage_error.h"
 
 
 namespace lockscope::viewer {
@@ -52,6 +55,20 @@ int SplitRunCommandLine(int argc, char** argv, std::vector<std::string>* rest) {
     }
   }
   return argc;
+}
+
+// "run: no PROGRAM given (see 'lockscope run --help')" -> "no PROGRAM
+// given": UsageErrorLine adds both back.
+std::string StripCommandAndHint(const std::string& command,
+                                std::string message) {
+  const std::string prefix = command + ": ";
+  if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+  const std::string hint = " (see 'lockscope " + command + " --help')";
+  if (message.size() >= hint.size() &&
+      message.compare(message.size() - hint.size(), hint.size(), hint) == 0) {
+    message.resize(message.size() - hint.size());
+  }
+  return message;
 }
 
 int Main(int argc, char** argv) {
@@ -111,18 +128,21 @@ int Main(int argc, char** argv) {
     app.parse(parse_argc, argv);
   } catch (const CLI::ParseError& error) {
     // --help and --version print and succeed; every real parse error is a
-    // usage error: one line, exit 2.
+    // usage error: one line in lockscope's words, exit 2.
     if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
       return app.exit(error);
     }
-    std::string help = "lockscope --help";
-    for (size_t i = 0; i < apps.size(); ++i) {
-      if (apps[i]->parsed()) {
-        help = "lockscope " + apps[i]->get_name() + " --help";
-      }
+    std::string command;
+    bool single_trace = false;
+    for (CLI::App* sub : apps) {
+      if (!sub->parsed()) continue;
+      command = sub->get_name();
+      const CLI::Option* trace = sub->get_option_no_throw("TRACE");
+      single_trace = trace != nullptr && trace->get_items_expected_max() == 1;
     }
-    std::cerr << "lockscope: " << OneLine(error.what()) << " (see '" << help
-              << "')" << std::endl;
+    std::cerr << UsageErrorLine(command,
+                                RewriteCli11Message(error.what(), single_trace))
+              << std::endl;
     return kExitError;
   }
 
@@ -136,8 +156,16 @@ int Main(int argc, char** argv) {
     absl::StatusOr<int> status = subcommands[i]->Run(context);
     std::cout.flush();
     if (!status.ok()) {
-      std::cerr << "lockscope: " << OneLine(std::string(status.status().message()))
-                << std::endl;
+      const std::string message(status.status().message());
+      if (absl::IsInvalidArgument(status.status())) {
+        // A usage error found after parsing: the same form as CLI11's.
+        std::cerr << UsageErrorLine(apps[i]->get_name(),
+                                    StripCommandAndHint(apps[i]->get_name(),
+                                                        message))
+                  << std::endl;
+      } else {
+        std::cerr << "lockscope: " << OneLine(message) << std::endl;
+      }
       return kExitError;
     }
     return *status;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collector/trace/trace_writer.h"
+#include "collector/analysis/plural.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -184,12 +185,12 @@ class MergeCommand : public Subcommand {
     writer.WriteEnd(*end);
     absl::Status flushed = writer.Flush();
     if (!flushed.ok()) return flushed;
-    context.out << "merged " << set->traces.size() << " trace"
-                << (set->traces.size() == 1 ? "" : "s") << " into " << output_
-                << " (" << analysis.objects.size() << " objects, "
-                << analysis.edges.size() << " edges, "
-                << analysis.findings.size() << " finding"
-                << (analysis.findings.size() == 1 ? "" : "s") << ")"
+    context.out << "merged " << collector::Plural(set->traces.size(), "trace")
+                << " into " << output_ << " ("
+                << collector::Plural(analysis.objects.size(), "object") << ", "
+                << collector::Plural(analysis.edges.size(), "edge") << ", "
+                << collector::Plural(analysis.findings.size(), "finding")
+                << ")"
                 << std::endl;
     return kExitOk;
   }

@@ -180,11 +180,22 @@ class RunCommand : public Subcommand {
     std::vector<std::string> argv = command_->remaining();
     argv.insert(argv.end(), context.after_dashes.begin(),
                 context.after_dashes.end());
-    if (argv.empty()) {
-      return absl::InvalidArgumentError(
-          "run: no PROGRAM given (see 'lockscope run --help')");
-    }
     absl::StatusOr<std::string> preload = FindPreload();
+    if (argv.empty()) {
+      // `--options=help=1` alone lists the runtime's options: the one way
+      // to see them whatever was built (an untracked program has no
+      // runtime to print help=1).
+      if (!WantsHelp(options_)) {
+        return absl::InvalidArgumentError(
+            "no PROGRAM given");
+      }
+      if (!preload.ok()) return preload.status();
+      if (absl::Status s = CheckOptions(*preload, options_); !s.ok()) return s;
+      absl::StatusOr<std::string> help = OptionsHelp(*preload);
+      if (!help.ok()) return help.status();
+      context.out << *help;
+      return 0;
+    }
     if (!preload.ok()) return preload.status();
 
     // LOCKSCOPE_OPTIONS: the environment's, then --trace, then --options
@@ -245,6 +256,32 @@ class RunCommand : public Subcommand {
   }
 
  private:
+  // Whether `options` (K=V:...) sets help to 1 or true.
+  static bool WantsHelp(const std::string& options) {
+    bool help = false;
+    for (absl::string_view item : absl::StrSplit(options, ':')) {
+      if (item == "help=1" || item == "help=true") help = true;
+      if (item == "help=0" || item == "help=false") help = false;
+    }
+    return help;
+  }
+
+  // The runtime's help=1 text, from the interposer (CheckOptions loaded it).
+  static absl::StatusOr<std::string> OptionsHelp(const std::string& preload) {
+    void* lib = dlopen(preload.c_str(), RTLD_NOW | RTLD_LOCAL);
+    using HelpFn = int (*)(char*, size_t);
+    auto help = lib == nullptr ? nullptr
+                               : reinterpret_cast<HelpFn>(dlsym(
+                                     lib, "lockscope_preload_options_help"));
+    if (help == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run: ", preload, " cannot list the options (an older interposer)"));
+    }
+    std::string text(static_cast<size_t>(help(nullptr, 0)) + 1, '\0');
+    text.resize(static_cast<size_t>(help(text.data(), text.size())));
+    return text;
+  }
+
   static absl::Status CheckOptions(const std::string& preload,
                                    const std::string& options) {
     if (options.empty()) return absl::OkStatus();

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "collector/analysis/plural.h"
 #include "collector/trace/output_file.h"
 
 namespace lockscope::viewer {
@@ -41,15 +42,43 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
 }
 
 void AddTracesArgument(CLI::App& command, std::vector<std::string>* paths) {
-  command.add_option("TRACE", *paths, "trace files (.lstrace)")
+  command
+      .add_option("TRACE", *paths,
+                  "trace files (.lstrace); a directory means every *.lstrace "
+                  "under it")
       ->required()
-      ->type_name("FILE");
+      ->type_name("FILE|DIR");
+  // Directories become their traces as soon as the line is parsed, so
+  // every command sees files only; a problem is a usage error.
+  command.parse_complete_callback([paths] {
+    absl::StatusOr<std::vector<std::string>> expanded =
+        ExpandTraceArguments(*paths);
+    if (!expanded.ok()) {
+      throw CLI::ValidationError(std::string(expanded.status().message()));
+    }
+    *paths = *std::move(expanded);
+  });
 }
 
 void AddTraceArgument(CLI::App& command, std::string* path) {
-  command.add_option("TRACE", *path, "trace file (.lstrace)")
+  command
+      .add_option("TRACE", *path,
+                  "trace file (.lstrace), or a directory holding one")
       ->required()
-      ->type_name("FILE");
+      ->type_name("FILE|DIR");
+  command.parse_complete_callback([path] {
+    absl::StatusOr<std::vector<std::string>> expanded =
+        ExpandTraceArguments({*path});
+    if (!expanded.ok()) {
+      throw CLI::ValidationError(std::string(expanded.status().message()));
+    }
+    if (expanded->size() != 1) {
+      throw CLI::ValidationError(absl::StrCat(
+          *path, " holds ", collector::Plural(expanded->size(), "trace"),
+          "; name one of them"));
+    }
+    *path = expanded->front();
+  });
 }
 
 absl::StatusOr<LoadedSet> LoadAndAnalyze(const std::vector<std::string>& paths,

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "collector/analysis/plural.h"
 #include "viewer/subcommand.h"
 #include "viewer/verdict.h"
 
@@ -73,9 +74,10 @@ std::string ObjectList(const TraceData& trace) {
   }
   std::vector<std::string> parts;
   for (int k = 0; k < 3; ++k) {
-    parts.push_back(absl::StrCat(
-        counts[k], " ",
-        ToAbsl(collector::ObjectKindName(static_cast<ObjectKind>(k)))));
+    const std::string name(
+        collector::ObjectKindName(static_cast<ObjectKind>(k)));
+    parts.push_back(collector::Plural(counts[k], name,
+                                      name == "mutex" ? "mutexes" : ""));
   }
   std::string text = absl::StrJoin(parts, ", ");
   if (!trace.destroyed.empty()) {
@@ -104,6 +106,46 @@ std::string StoredFindings(const TraceData& trace) {
   return text;
 }
 
+// "2 events recorded: 2 borrows (events=contended records only contended
+// acquisitions and each borrow site's first borrow), 0 dropped": the count,
+// what it is made of, and what the mode records at all, so that a low count
+// is not read as a low activity.
+std::string EventsLine(const TraceData& trace) {
+  const std::string mode =
+      trace.header.events_mode.empty() ? "?" : OneLine(trace.header.events_mode);
+  std::string text =
+      absl::StrCat(collector::Plural(trace.events, "event"), " recorded");
+  struct Type {
+    collector::EventType type;
+    const char* one;
+  };
+  constexpr Type kTypes[] = {
+      {collector::EventType::kAcquireWait, "contended wait"},
+      {collector::EventType::kAcquired, "acquisition"},
+      {collector::EventType::kReleased, "release"},
+      {collector::EventType::kBorrow, "borrow"},
+      {collector::EventType::kBorrowRelease, "borrow release"},
+  };
+  std::vector<std::string> parts;
+  for (const Type& t : kTypes) {
+    const uint64_t n = trace.events_by_type[static_cast<size_t>(t.type)];
+    if (n > 0) parts.push_back(collector::Plural(n, t.one));
+  }
+  if (!parts.empty()) absl::StrAppend(&text, ": ", absl::StrJoin(parts, ", "));
+  std::string records = "what the runtime was asked to record";
+  if (mode == "contended") {
+    records = "only contended acquisitions and each borrow site's first "
+              "borrow";
+  } else if (mode == "all") {
+    records = "every acquisition, release and borrow";
+  } else if (mode == "none") {
+    records = "no events";
+  }
+  absl::StrAppend(&text, " (events=", mode, " records ", records, "), ",
+                  trace.events_dropped, " dropped");
+  return text;
+}
+
 void PrintTrace(const TraceData& trace, const Style& style,
                 std::ostream& out) {
   const collector::TraceHeaderInfo& header = trace.header;
@@ -116,11 +158,10 @@ void PrintTrace(const TraceData& trace, const Style& style,
   out << "  duration:  " << Duration(trace) << "\n";
   out << "  threads:   " << ThreadList(trace) << "\n";
   out << "  objects:   " << ObjectList(trace) << "\n";
-  out << "  events:    " << trace.events << " recorded (events="
-      << (header.events_mode.empty() ? "?" : OneLine(header.events_mode))
-      << "), " << trace.events_dropped << " dropped\n";
-  out << "  edges:     " << trace.edges.size() << " lock-order edge"
-      << (trace.edges.size() == 1 ? "" : "s") << "\n";
+  out << "  events:    " << EventsLine(trace) << "\n";
+  out << "  edges:     " << collector::Plural(trace.edges.size(),
+                                              "lock-order edge")
+      << "\n";
   out << "  findings:  " << StoredFindings(trace) << "\n";
   if (!trace.warning.empty()) {
     out << "  warning:   " << OneLine(trace.warning) << "\n";

@@ -3,9 +3,13 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "viewer/output.h"
 
 namespace lockscope::viewer {
@@ -49,6 +53,40 @@ absl::StatusOr<TraceData> LoadOne(
     options.warn(data->warning);
   }
   return data;
+}
+
+absl::StatusOr<std::vector<std::string>> ExpandTraceArguments(
+    const std::vector<std::string>& arguments) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> paths;
+  for (const std::string& argument : arguments) {
+    std::error_code error;
+    if (!fs::is_directory(argument, error)) {
+      paths.push_back(argument);
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(argument, error);
+    for (; !error && it != fs::recursive_directory_iterator();
+         it.increment(error)) {
+      const fs::path& path = it->path();
+      if (it->symlink_status(error).type() == fs::file_type::regular &&
+          path.extension() == ".lstrace") {
+        found.push_back(path.string());
+      }
+    }
+    if (error) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(argument, ": cannot list: ", error.message()));
+    }
+    if (found.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat(argument, ": no *.lstrace file in this directory"));
+    }
+    std::sort(found.begin(), found.end());
+    paths.insert(paths.end(), found.begin(), found.end());
+  }
+  return paths;
 }
 
 absl::StatusOr<std::vector<TraceData>> LoadTraces(

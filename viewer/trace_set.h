@@ -38,6 +38,13 @@ absl::StatusOr<collector::TraceData> LoadOne(
     const std::function<void(const collector::TraceEvent&)>& on_event =
         nullptr);
 
+// The command line's TRACE arguments as files: a directory becomes every
+// regular *.lstrace file under it (recursively, not through symbolic links,
+// sorted byte-wise: what the run gate's `find | sort` gives); anything else
+// stays as given. A directory holding no trace is an error naming it.
+absl::StatusOr<std::vector<std::string>> ExpandTraceArguments(
+    const std::vector<std::string>& arguments);
+
 // Loads every trace, in order. The first unreadable one is the error.
 absl::StatusOr<std::vector<collector::TraceData>> LoadTraces(
     const std::vector<std::string>& paths, const LoadOptions& options);

@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "collector/analysis/printable.h"
 #include "collector/analysis/finding_kinds.h"
+#include "collector/analysis/plural.h"
 
 namespace lockscope::collector {
 namespace {
@@ -109,7 +110,9 @@ void AppendStack(std::string* out, std::string_view label, StackId id,
     absl::StrAppend(out, "      ", FormatFrame(i, frames[i]), "\n");
   }
   if (shown < frames.size()) {
-    absl::StrAppend(out, "      ... ", frames.size() - shown, " more frames\n");
+    absl::StrAppend(out, "      ... ", Plural(frames.size() - shown, "more frame",
+                                         "more frames"),
+                    "\n");
   }
 }
 

@@ -75,6 +75,8 @@ class TraceData : public FindingContext, public StackTables {
   std::optional<TraceEndInfo> end;
   uint64_t records = 0;
   uint64_t events = 0;
+  // `events` by EventType (indexed by its value; 0 unused).
+  uint64_t events_by_type[6] = {};
   // Events lost in the traced process (EventBatch.dropped_before, End).
   uint64_t events_dropped = 0;
   // Earliest and latest event time seen (0 if none).

@@ -236,6 +236,7 @@ class Loader {
         data_.last_time_ns = event.time_ns;
       }
       ++data_.events;
+      ++data_.events_by_type[static_cast<size_t>(event.type) % 6];
       if (on_event_) on_event_(out);
     }
     dropped_before_sum_ += b.dropped_before();

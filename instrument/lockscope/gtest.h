@@ -9,7 +9,7 @@
 // was made, with its one-line form:
 //
 //   [ RUN      ] Bank.TransferBothWays
-//   ...: Failure
+//   bank_test.cc:42: Failure     (the TEST()'s own file and line)
 //   lockscope finding during this test: lock-order-cycle alice -> bob -> alice
 //   [  FAILED  ] Bank.TransferBothWays
 //
@@ -62,21 +62,27 @@ class GoogleTestListener : public ::testing::EmptyTestEventListener {
   // Runs before gtest's own printer reports the test (OnTestEnd is delivered
   // to listeners in reverse order of installation), so the failure shows and
   // counts for this test.
-  void OnTestEnd(const ::testing::TestInfo& /*test*/) override {
+  void OnTestEnd(const ::testing::TestInfo& test) override {
     if constexpr (kTrack) {
       const uint64_t count = runtime::FindingCount();
-      for (uint64_t i = reported_; i < count; ++i) ReportFinding(i);
+      for (uint64_t i = reported_; i < count; ++i) ReportFinding(test, i);
       reported_ = count;
     }
   }
 
  private:
-  void ReportFinding(uint64_t index) const {
+  // The failure is located at the TEST()'s own file and line (where an IDE
+  // should jump), not at this header.
+  void ReportFinding(const ::testing::TestInfo& test, uint64_t index) const {
     char line[1024];
     bool fails = false;
     if (!runtime::DescribeFinding(index, line, sizeof(line), &fails)) return;
     if (!fails) return;
-    ADD_FAILURE() << (index < test_start_
+    const char* file = test.file() != nullptr ? test.file() : "";
+    // ADD_FAILURE_AT without its "Failed" line.
+    GTEST_MESSAGE_AT_(file, test.line(), "",
+                      ::testing::TestPartResult::kNonFatalFailure)
+        << (index < test_start_
                           ? "lockscope finding made before this test started "
                             "(between tests or in suite set-up): "
                           : "lockscope finding during this test: ")

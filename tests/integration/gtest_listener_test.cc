@@ -62,6 +62,29 @@ TEST(GoogleTestListenerTest, FailsOnlyTheTestDuringWhichTheFindingAppeared) {
   EXPECT_THAT(line, HasSubstr("inverted_b"));
 }
 
+// The line of `needle` in `source` (1-based), 0 when absent.
+int LineOf(const std::string& source, const std::string& needle) {
+  const size_t at = source.find(needle);
+  if (at == std::string::npos) return 0;
+  return 1 + static_cast<int>(CountOf(source.substr(0, at), "\n"));
+}
+
+TEST(GoogleTestListenerTest, FailureIsLocatedAtTheTestNotAtTheHeader) {
+  const std::string source =
+      lockscope::testing::ReadFile(LOCKSCOPE_LISTENER_SOURCE);
+  const int line = LineOf(source, "TEST(Listener, B_Inversion)");
+  ASSERT_GT(line, 0) << LOCKSCOPE_LISTENER_SOURCE;
+  const ChildRun run =
+      RunProgram(LOCKSCOPE_LISTENER_TRACKED, "Listener.B_Inversion", kQuiet);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  // gtest prints "FILE:LINE: Failure"; an IDE jumps to FILE:LINE.
+  EXPECT_THAT(run.out,
+              HasSubstr("gtest_listener_program.cc:" + std::to_string(line) +
+                        ": Failure\nlockscope finding during this test"))
+      << run.out;
+  EXPECT_THAT(run.out, Not(HasSubstr("lockscope/gtest.h:"))) << run.out;
+}
+
 TEST(GoogleTestListenerTest, CleanTestsPass) {
   const ChildRun run = RunProgram(LOCKSCOPE_LISTENER_TRACKED,
                              "Listener.A_Clean:Listener.C_*", kQuiet);

@@ -20,7 +20,8 @@ lockscope_unit_test(gtest_listener_test
   SOURCES integration/gtest_listener_test.cc)
 target_compile_definitions(gtest_listener_test PRIVATE
   LOCKSCOPE_LISTENER_TRACKED="$<TARGET_FILE:gtest_listener_tracked>"
-  LOCKSCOPE_LISTENER_PLAIN="$<TARGET_FILE:gtest_listener_plain>")
+  LOCKSCOPE_LISTENER_PLAIN="$<TARGET_FILE:gtest_listener_plain>"
+  LOCKSCOPE_LISTENER_SOURCE="${CMAKE_CURRENT_SOURCE_DIR}/integration/gtest_listener_program.cc")
 add_dependencies(gtest_listener_test gtest_listener_tracked
                  gtest_listener_plain)
 

@@ -171,6 +171,26 @@ TEST(InterposeRunTest, BadOptionIsRefusedBeforeTheProgramStarts) {
   EXPECT_EQ(access(marker.c_str(), F_OK), 0);
 }
 
+// An untracked program has no runtime to print help=1; `lockscope run
+// --options=help=1` without a PROGRAM prints the runtime's list itself.
+TEST(InterposeRunTest, HelpWithoutAProgramListsTheOptions) {
+  const ChildResult r = RunCli({"run", "--options=help=1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("LOCKSCOPE_OPTIONS is a ':'-separated list"));
+  EXPECT_THAT(r.out, HasSubstr("  stack_depth=N "));
+  EXPECT_EQ(r.err, "");
+  const ChildResult none = RunCli({"run"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("no PROGRAM given"));
+}
+
+TEST(InterposeRunTest, WrongSeparatorIsRefusedBeforeTheProgramStarts) {
+  const ChildResult r = RunCli({"run", "--options=trace=off;report=off",
+                                LOCKSCOPE_CORE_PROGRAM});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("write trace=off:report=off"));
+}
+
 // The dynamic loader ignores LD_PRELOAD for a setuid program: `lockscope
 // run` says so in one line and does not start it.
 TEST(InterposeRunTest, SetuidProgramIsRefusedBeforeItStarts) {

@@ -1,6 +1,7 @@
 // What a finding does to the traced process: the exit status (exitcode),
 // halt_on_finding, suppressions (good and bad files) and bad options.
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -126,13 +127,34 @@ TEST(ExitStatusTest, BadSuppressionsFileIsOneClearLine) {
   EXPECT_THAT(missing.err, HasSubstr("/nonexistent/supp.txt"));
 }
 
-TEST(ExitStatusTest, BadOptionsAreReportedAndIgnored) {
-  const ChildResult o =
-      RunTraced({"counts", "10"}, "trace=off:bogus=1:events=sometimes");
-  EXPECT_EQ(o.status(), 0);
-  EXPECT_THAT(o.err, HasSubstr("lockscope: LOCKSCOPE_OPTIONS: unknown option "
-                               "'bogus' (try help=1)"));
-  EXPECT_THAT(o.err, HasSubstr("bad value 'sometimes' for events"));
+// Like a sanitizer given bad flags, a tracked program refuses to run with
+// settings other than the ones asked for: every problem one line, the last
+// one saying so, exit status 2, and no trace written.
+TEST(ExitStatusTest, BadOptionsRefuseToRun) {
+  const std::string trace = TempPath("bad_options.lstrace");
+  const ChildResult o = RunTraced(
+      {"counts", "10"}, "trace=" + trace + ":bogus=1:events=sometimes");
+  EXPECT_EQ(o.status(), 2) << o.err;
+  EXPECT_EQ(o.err,
+            "lockscope: LOCKSCOPE_OPTIONS: unknown option 'bogus' (try "
+            "help=1)\n"
+            "lockscope: LOCKSCOPE_OPTIONS: bad value 'sometimes' for events "
+            "(expected contended, all or none); exiting with status 2\n");
+  EXPECT_NE(access(trace.c_str(), F_OK), 0) << "a trace was written";
+}
+
+TEST(ExitStatusTest, OutOfRangeValueIsOneLineAndRefused) {
+  const ChildResult o = RunTraced({"counts", "1"}, "stack_depth=0:trace=off");
+  EXPECT_EQ(o.status(), 2);
+  EXPECT_EQ(o.err,
+            "lockscope: LOCKSCOPE_OPTIONS: bad value '0' for stack_depth "
+            "(expected an integer 1..256); exiting with status 2\n");
+}
+
+TEST(ExitStatusTest, WrongSeparatorIsRefusedNotTakenAsAFileName) {
+  const ChildResult o = RunTraced({"counts", "1"}, "trace=off;report=off");
+  EXPECT_EQ(o.status(), 2);
+  EXPECT_THAT(o.err, HasSubstr("write trace=off:report=off"));
 }
 
 TEST(ExitStatusTest, HelpListsTheOptions) {

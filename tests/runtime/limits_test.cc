@@ -486,9 +486,12 @@ TEST(TraceFileTest, OverlongOptionValueIsRejected) {
   const ProgramRun run = RunProgram(
       {"counts", "10"},
       "trace=off:suppressions=" + std::string(2000, 'x') + ":exitcode=0");
-  ExpectOneLineAndCarriesOn(
-      run, "lockscope: LOCKSCOPE_OPTIONS: value of suppressions is longer "
-           "than 1024 characters; ignored");
+  // Refused like any bad value: one line, exit status 2.
+  EXPECT_EQ(run.status(), 2) << run.err;
+  EXPECT_THAT(Lines(run.err),
+              ElementsAre("lockscope: LOCKSCOPE_OPTIONS: value of "
+                          "suppressions is longer than 1024 characters; "
+                          "exiting with status 2"));
 }
 
 }  // namespace

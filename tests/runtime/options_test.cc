@@ -62,8 +62,60 @@ TEST(OptionsTest, UnknownKeyIsOneLineAndOthersStillApply) {
   std::vector<std::string> errors;
   const Options o = ParseOptions("tarce=x:exitcode=5", &errors);
   EXPECT_THAT(errors, ElementsAre("lockscope: LOCKSCOPE_OPTIONS: unknown "
-                                  "option 'tarce' (try help=1)"));
+                                  "option 'tarce' (did you mean 'trace'?)"));
   EXPECT_EQ(o.exitcode, 5);
+}
+
+TEST(OptionsTest, UnknownKeyFarFromEveryOptionPointsAtHelp) {
+  std::vector<std::string> errors;
+  ParseOptions("verbosity=3:x=1", &errors);
+  EXPECT_THAT(errors,
+              ElementsAre("lockscope: LOCKSCOPE_OPTIONS: unknown option "
+                          "'verbosity' (try help=1)",
+                          "lockscope: LOCKSCOPE_OPTIONS: unknown option "
+                          "'x' (try help=1)"));
+  errors.clear();
+  ParseOptions("stackdepth=4:halt_on_findings=1:watchdog=5", &errors);
+  EXPECT_THAT(errors,
+              ElementsAre(HasSubstr("'stackdepth' (did you mean "
+                                    "'stack_depth'?)"),
+                          HasSubstr("'halt_on_findings' (did you mean "
+                                    "'halt_on_finding'?)"),
+                          HasSubstr("'watchdog' (try help=1)")));
+}
+
+// "trace=off;report=off" is one item for the ':' splitter: the value of
+// trace would be "off;report=off", a file of that name.
+TEST(OptionsTest, SemicolonOrCommaInAValueIsRefusedWithTheColonForm) {
+  for (const char* text : {"trace=off;report=off", "trace=off,report=off"}) {
+    std::vector<std::string> errors;
+    const Options o = ParseOptions(text, &errors);
+    EXPECT_THAT(errors,
+                ElementsAre(absl::StrCat(
+                    "lockscope: LOCKSCOPE_OPTIONS: bad value '", text + 6,
+                    "' for trace (';' and ',' are not separators: write "
+                    "trace=off:report=off)")));
+    EXPECT_EQ(o.trace, "lockscope.%p.lstrace");
+  }
+}
+
+TEST(OptionsTest, BooleansAreZeroOneFalseTrue) {
+  std::vector<std::string> errors;
+  EXPECT_TRUE(ParseOptions("halt_on_finding=true", &errors).halt_on_finding);
+  EXPECT_FALSE(
+      ParseOptions("halt_on_finding=1:halt_on_finding=false", &errors)
+          .halt_on_finding);
+  EXPECT_THAT(errors, IsEmpty());
+  for (const char* bad : {"yes", "no", "on", "TRUE", ""}) {
+    errors.clear();
+    const Options o =
+        ParseOptions(absl::StrCat("halt_on_finding=", bad), &errors);
+    EXPECT_THAT(errors, ElementsAre(absl::StrCat(
+                            "lockscope: LOCKSCOPE_OPTIONS: bad value '", bad,
+                            "' for halt_on_finding (expected 0, 1, false or "
+                            "true)")));
+    EXPECT_FALSE(o.halt_on_finding);
+  }
 }
 
 TEST(OptionsTest, BadValuesKeepDefaults) {

@@ -3,6 +3,7 @@
 // errors naming what is wrong, help and version, and a subcommand's output.
 // main_test.cc runs the built binary for what needs a real process (a
 // terminal, the environment).
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -85,6 +86,122 @@ TEST(MainInProcessTest, UsageErrorsNameWhatIsWrong) {
                    "(see 'lockscope check --help')");
   ExpectUsageError(RunMain({"--color=sometimes", "summary", "x"}),
                    "sometimes");
+}
+
+// Every usage error reads "lockscope: <command>: <what> (see 'lockscope
+// <command> --help')", CLI11's own included, in lockscope's words.
+TEST(MainInProcessTest, UsageErrorsAreLockscopesOwnOneLineForm) {
+  const std::string a = TempPath("usage_a.lstrace");
+  const std::string b = TempPath("usage_b.lstrace");
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  } cases[] = {
+      {{"events", a, b},
+       "lockscope: events: reads one trace; unexpected '" + b +
+           "' (see 'lockscope events --help')\n"},
+      {{"check"},
+       "lockscope: check: no TRACE given (see 'lockscope check --help')\n"},
+      {{"summary", "--bogus", a},
+       "lockscope: summary: unknown option '--bogus' (see 'lockscope "
+       "summary --help')\n"},
+      {{"events", "--limit=abc", a},
+       "lockscope: events: --limit: expected a number 0 or more, got 'abc' "
+       "(see 'lockscope events --help')\n"},
+      {{"locks", "--sort=foo", a},
+       "lockscope: locks: --sort: 'foo' is not one of acquisitions, "
+       "contended, wait, hold, name (see 'lockscope locks --help')\n"},
+      {{"graph", a, "--format"},
+       "lockscope: graph: --format: needs a value (FORMAT:{dot,json}) (see "
+       "'lockscope graph --help')\n"},
+      {{"check", "--fail-on=deadlocks", a},
+       "lockscope: check: --fail-on: unknown finding kind 'deadlocks' "},
+      {{"run"},
+       "lockscope: run: no PROGRAM given (see 'lockscope run --help')\n"},
+      {{}, "lockscope: no subcommand given (see 'lockscope --help')\n"},
+  };
+  for (const Case& c : cases) {
+    const MainRun run = RunMain(c.args);
+    EXPECT_EQ(run.status, kExitError) << c.err;
+    EXPECT_THAT(run.err, StartsWith(c.err));
+    EXPECT_EQ(run.err.find('\n'), run.err.size() - 1) << run.err;
+  }
+}
+
+// A directory stands for the *.lstrace files under it, as the run gate
+// reads it, for every command that takes traces.
+TEST(MainInProcessTest, DirectoryIsItsTraces) {
+  const std::string dir = TempPath("trace_dir");
+  ASSERT_EQ(system(("rm -rf '" + dir + "' && mkdir -p '" + dir +
+                    "/sub' '" + dir + "/empty'").c_str()),
+            0);
+  test_traces::WriteBankTrace(dir + "/sub/bank.lstrace");
+  test_traces::WriteCleanTrace(dir + "/clean.lstrace");
+  test_traces::WriteCleanTrace(dir + "/sub/not-a-trace.txt");
+  const MainRun check = RunMain({"check", dir});
+  EXPECT_EQ(check.status, kExitFindings) << check.err;
+  EXPECT_THAT(check.out, HasSubstr("of 5 findings in 2 traces\n"));
+  const MainRun summary = RunMain({"summary", dir});
+  EXPECT_EQ(summary.status, kExitOk) << summary.err;
+  EXPECT_THAT(summary.out, HasSubstr("trace " + dir + "/clean.lstrace\n"));
+  EXPECT_THAT(summary.out, HasSubstr("trace " + dir + "/sub/bank.lstrace\n"));
+  EXPECT_LT(summary.out.find("/clean.lstrace"), summary.out.find("/sub/bank"));
+  // A command that reads one trace takes a directory holding one.
+  EXPECT_EQ(RunMain({"events", dir + "/sub"}).status, kExitOk);
+  const MainRun two = RunMain({"events", dir});
+  ExpectUsageError(two, "lockscope: events: " + dir +
+                            " holds 2 traces; name one of them");
+  ExpectUsageError(RunMain({"cycles", dir + "/empty"}),
+                   "lockscope: cycles: " + dir +
+                       "/empty: no *.lstrace file in this directory");
+}
+
+// A finding seen in many traces names three and counts the rest; --verbose
+// names them all.
+TEST(MainInProcessTest, FindingInManyTracesNamesAFew) {
+  std::vector<std::string> args = {"check"};
+  for (int i = 0; i < 5; ++i) {
+    args.push_back(TempPath("many_" + std::to_string(i) + ".lstrace"));
+    test_traces::WriteBankTrace(args.back());
+  }
+  // The lock-order cycle is in all five (each of the bank's cell findings
+  // is its own per process).
+  const auto cycle_line = [](const std::string& out) {
+    const size_t at = out.find("  FAIL       lock-order-cycle accounts");
+    return at == std::string::npos
+               ? std::string()
+               : out.substr(at, out.find('\n', at) - at + 1);
+  };
+  const MainRun run = RunMain(args);
+  EXPECT_EQ(run.status, kExitFindings) << run.err;
+  EXPECT_EQ(cycle_line(run.out),
+            "  FAIL       lock-order-cycle accounts => ledger => accounts in " +
+                args[1] + ", " + args[2] + ", " + args[3] +
+                " and 2 more traces (--verbose lists them)\n")
+      << run.out;
+  args.push_back("--verbose");
+  const MainRun verbose = RunMain(args);
+  EXPECT_EQ(cycle_line(verbose.out),
+            "  FAIL       lock-order-cycle accounts => ledger => accounts in " +
+                args[1] + ", " + args[2] + ", " + args[3] + ", " + args[4] +
+                ", " + args[5] + "\n")
+      << verbose.out;
+}
+
+// Counts are in the right number; summary says what its event count counts.
+TEST(MainInProcessTest, PluralsAndEventsWording) {
+  const std::string clean = TempPath("plural_clean.lstrace");
+  test_traces::WriteCleanTrace(clean);
+  const MainRun check = RunMain({"check", clean});
+  EXPECT_THAT(check.out, HasSubstr("0 findings in 1 trace"));
+  const MainRun summary = RunMain({"summary", clean});
+  EXPECT_THAT(summary.out,
+              HasSubstr("  events:    4 events recorded: 2 acquisitions, 2 "
+                        "releases (events=all records every acquisition, "
+                        "release and borrow), 3 dropped\n"));
+  EXPECT_THAT(summary.out,
+              HasSubstr("  objects:   2 mutexes, 0 rwlocks, 0 cells\n"));
+  EXPECT_THAT(summary.out, HasSubstr("  edges:     1 lock-order edge\n"));
 }
 
 TEST(MainInProcessTest, UnreadableTraceIsOneLineNamingTheFile) {

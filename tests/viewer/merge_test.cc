@@ -36,8 +36,9 @@ TEST(MergeTest, UnionKeepsEventsCountersAndFindings) {
   WriteCleanTrace(clean);
   ASSERT_EQ(RunCli({"merge", "-o", merged, BankTrace(), clean}).exit_code, 0);
   const CliResult summary = RunCli({"summary", merged});
-  EXPECT_THAT(summary.out, HasSubstr("events:    15 recorded"));
-  EXPECT_THAT(summary.out, HasSubstr("objects:   11 mutex, 1 rwlock, 1 cell"));
+  EXPECT_THAT(summary.out, HasSubstr("events:    15 events recorded: "));
+  EXPECT_THAT(summary.out,
+              HasSubstr("objects:   11 mutexes, 1 rwlock, 1 cell"));
   EXPECT_THAT(summary.out, HasSubstr("1 cross-thread-borrow"));
   const CliResult locks = RunCli({"locks", "--sort=name", merged});
   EXPECT_THAT(locks.out, ::testing::ContainsRegex("accounts +mutex +10 "));

@@ -12,9 +12,13 @@ TEST(SummaryTest, ShowsProcessTablesEventsFindingsAndVerdict) {
   EXPECT_THAT(result.out, HasSubstr("pid 4242, /usr/bin/bank"));
   EXPECT_THAT(result.out, HasSubstr("duration:  10.0us (closed: exit)"));
   EXPECT_THAT(result.out, HasSubstr("threads:   2 (main, worker)"));
-  EXPECT_THAT(result.out, HasSubstr("objects:   9 mutex, 1 rwlock, 1 cell"));
-  EXPECT_THAT(result.out, HasSubstr("events:    11 recorded (events=all), "
-                                    "3 dropped"));
+  EXPECT_THAT(result.out, HasSubstr("objects:   9 mutexes, 1 rwlock, 1 cell"));
+  // The count, what it is made of, and what the mode records at all.
+  EXPECT_THAT(result.out,
+              HasSubstr("events:    11 events recorded: 1 contended wait, 4 "
+                        "acquisitions, 4 releases, 1 borrow, 1 borrow "
+                        "release (events=all records every acquisition, "
+                        "release and borrow), 3 dropped\n"));
   EXPECT_THAT(result.out, HasSubstr("edges:     7 lock-order edges"));
   EXPECT_THAT(result.out,
               HasSubstr("findings:  2 lock-order-cycle, 1 lock-class-cycle, "
