@@ -149,7 +149,10 @@ class Session {
   void BackgroundWork(uint64_t round);
   void DrainEvents() ABSL_LOCKS_EXCLUDED(drain_mu_);
   void WriteCounters(bool only_changed);
-  void WriteFrames(const std::vector<uint64_t>& pcs);
+  // Symbolizes the pcs of the stacks that findings and edges named since
+  // the last call and writes their Frame records (off the hot path: the
+  // background thread, the close, or a finding with no background thread).
+  void WriteWantedFrames();
   void EmitFinding(collector::Finding finding);
   // Prints the reports of the findings made since the last call: on the
   // background thread (woken by the finding), in Shutdown, or on the

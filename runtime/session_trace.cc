@@ -21,6 +21,10 @@ void Session::StartBackgroundThread() {
 }
 
 void Session::BackgroundWork(uint64_t round) {
+  // Frames first: a finding's symbols reach the file before its report is
+  // formatted (which then finds its pcs resolved in the cache).
+  WriteWantedFrames();
+  FlushTrace();
   ReportPendingFindings();
   DrainEvents();
   // Counters change constantly; a snapshot per second is plenty.
@@ -84,7 +88,7 @@ void Session::Shutdown(const std::string& reason) {
   ReportPendingFindings();  // any the background thread had not reached
   DrainEvents();
   WriteCounters(/*only_changed=*/false);
-  WriteFrames(trace_.AllPcs());
+  WriteWantedFrames();
   // Findings seen again since they were written: their final counts.
   std::vector<collector::Finding> repeated;
   lock_order_.WithFindings(

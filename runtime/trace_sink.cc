@@ -65,13 +65,44 @@ std::vector<uint64_t> TraceSink::StackPcs(collector::StackId id) const {
   return depot_.Get(id);
 }
 
-std::vector<uint64_t> TraceSink::AllPcs() const { return depot_.AllPcs(); }
-
 void TraceSink::WriteEdge(const collector::EdgeObservation& edge,
                           const std::vector<collector::ObjectId>& gates,
                           uint64_t count) {
   RawMutexLock lock(&mu_);
-  if (WritingLocked()) writer_->WriteEdge(edge, gates, count);
+  if (!WritingLocked()) return;
+  writer_->WriteEdge(edge, gates, count);
+  WantLocked(edge.from_stack);
+  WantLocked(edge.to_stack);
+}
+
+void TraceSink::WantLocked(collector::StackId stack) {
+  if (stack != 0 && wanted_.insert(stack).second) {
+    wanted_todo_.push_back(stack);
+  }
+}
+
+void TraceSink::WantFrames(
+    const absl::flat_hash_set<collector::StackId>& stacks) {
+  RawMutexLock lock(&mu_);
+  if (!WritingLocked()) return;
+  for (collector::StackId id : stacks) WantLocked(id);
+}
+
+std::vector<uint64_t> TraceSink::TakeWantedPcs() {
+  std::vector<collector::StackId> stacks;
+  {
+    RawMutexLock lock(&mu_);
+    if (!WritingLocked()) return {};
+    stacks.swap(wanted_todo_);
+  }
+  absl::flat_hash_set<uint64_t> seen;
+  std::vector<uint64_t> pcs;
+  for (collector::StackId id : stacks) {
+    for (uint64_t pc : depot_.Get(id)) {
+      if (seen.insert(pc).second) pcs.push_back(pc);
+    }
+  }
+  return FramesToWrite(pcs);
 }
 
 void TraceSink::WriteDestroyed(const collector::ObjectCounters& counters,
@@ -186,6 +217,8 @@ void TraceSink::AbandonAfterFork() {
   signal_writer_.store(nullptr, std::memory_order_release);
   if (writer_ != nullptr) abandoned_.push_back(std::move(writer_));
   frames_written_.clear();
+  wanted_.clear();
+  wanted_todo_.clear();
   events_written_ = 0;
   events_dropped_ = 0;
   closed_ = false;
