@@ -255,6 +255,9 @@ def main():
     t.absolute("`lockscope check` over 1,000 traces of 1,000 processes: "
                "peak RSS", "<= 256 MiB", 256, "check", fleet, "max_rss_mib",
                unit=" MiB", fmt="%.1f")
+    t.absolute("`lockscope check` over 1,000 traces of 1,000 processes: "
+               "CPU (user+sys)", "", None, "check", fleet, "cpu_s",
+               unit=" s", fmt="%.2f")
     print(t.markdown())
 
     # Context: what each figure is made of, and the peers.
@@ -303,6 +306,7 @@ def main():
             "BM_Contended" + absl_d + "/real_time/threads:2",
             "BM_Contended" + std + "/real_time/threads:2", "real_time")
     process_context(c, r)
+    first_finding_context(c)
     print()
     print(c.markdown().replace("| case | target |", "| context | |"))
 
@@ -331,6 +335,15 @@ def process_rows(t, r):
     for field, what in (("p50_us", "p50"), ("max_us", "max")):
         t.absolute("first finding of a process: the cycle-closing `lock()` "
                    "(%s of 20 processes)" % what, "<= 1 ms", 1000, "process",
+                   "BM_FirstFinding/iterations:1/manual_time", field,
+                   unit=" us", fmt="%.0f")
+
+
+def first_finding_context(c):
+    for field, what in (("cpu_p50_us", "p50"), ("cpu_max_us", "max")):
+        c.absolute("first finding of a process: the cycle-closing `lock()`, "
+                   "the thread's CPU time (%s of 20 processes)" % what, "",
+                   None, "process",
                    "BM_FirstFinding/iterations:1/manual_time", field,
                    unit=" us", fmt="%.0f")
 
