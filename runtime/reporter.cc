@@ -126,6 +126,7 @@ void Session::EmitFinding(collector::Finding finding) {
     FlushTrace();
     if (options_.report) ReportPendingFindings();
   } else {
+    frames_after_finding_.store(true, std::memory_order_release);
     WakeBackgroundThread();
   }
   if (halt) {

@@ -151,7 +151,8 @@ class Session {
   void WriteCounters(bool only_changed);
   // Symbolizes the pcs of the stacks that findings and edges named since
   // the last call and writes their Frame records (off the hot path: the
-  // background thread, the close, or a finding with no background thread).
+  // background thread after a finding, the close, or a finding with no
+  // background thread).
   void WriteWantedFrames();
   void EmitFinding(collector::Finding finding);
   // Prints the reports of the findings made since the last call: on the
@@ -169,6 +170,9 @@ class Session {
 
   Options options_;
   collector::Suppressions suppressions_;
+  // A finding wants its frames: the background thread's next round writes
+  // them (edges alone wait for the close).
+  std::atomic<bool> frames_after_finding_{false};
   int64_t start_ns_ = 0;
 
   // Serializes ReportPendingFindings, so reports come out in the order the

@@ -8,6 +8,11 @@ namespace lockscope::runtime {
 void TraceSink::Attach(std::unique_ptr<collector::TraceWriter> writer) {
   RawMutexLock lock(&mu_);
   writer_ = std::move(writer);
+  // Reserved, so that edges seldom allocate on the program's threads: a
+  // program that frees and reallocates an object between lock calls gets
+  // its memory back as it would untraced (the interposer's reuse test).
+  wanted_.reserve(1024);
+  wanted_todo_.reserve(256);
   modules_ = ListModules();
   for (const auto& m : modules_) writer_->WriteModule(m);
   (void)writer_->Flush();
@@ -93,7 +98,9 @@ std::vector<uint64_t> TraceSink::TakeWantedPcs() {
   {
     RawMutexLock lock(&mu_);
     if (!WritingLocked()) return {};
-    stacks.swap(wanted_todo_);
+    // Copied and cleared, not swapped: wanted_todo_ keeps its capacity.
+    stacks = wanted_todo_;
+    wanted_todo_.clear();
   }
   absl::flat_hash_set<uint64_t> seen;
   std::vector<uint64_t> pcs;
