@@ -23,6 +23,7 @@ struct ChildResult {
   bool ok = false;  // started and exited with status 0
   int status = -1;  // exit status, or -1 (did not start / killed)
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system time of the child
   long max_rss_kib = 0;
 };
 
@@ -70,6 +71,10 @@ inline ChildResult RunChild(const std::vector<std::string>& argv,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   result.max_rss_kib = usage.ru_maxrss;
+  result.cpu_seconds =
+      static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+      static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) *
+          1e-6;
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.ok = result.status == 0;
   return result;

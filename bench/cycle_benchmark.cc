@@ -4,13 +4,14 @@
 // is new to the analyzer and is reported), forms the edges L0->L1->...->
 // L(N-1) (untimed), then, holding L(N-1), times L0.lock(): a never-seen
 // chain, the stack capture, the graph lock, the incremental cycle search,
-// and the finding (symbolized, written to the trace, reported), all of it
-// on the locking thread. Run with exitcode=0 (the process has findings on
+// and the finding written to the trace and flushed, on the locking thread
+// (the background thread symbolizes its stacks and prints the report). Run with exitcode=0 (the process has findings on
 // purpose) and stderr redirected (each iteration prints a report).
 //
-// The first finding of a process also loads the symbolizer (the DWARF of
-// every module); a warm-up cycle pays that before the timed ones, and the
-// counter first_finding_us says what it cost. Counters p50_us and p90_us
+// The first finding of a process is made by a warm-up cycle before the
+// timed ones, and the counter first_finding_us says what it cost (the
+// symbolizer is loaded by the background thread, not by the lock();
+// process_benchmark measures the first finding of fresh processes). Counters p50_us and p90_us
 // are over the iterations of one run (the time column is their mean).
 #include <benchmark/benchmark.h>
 

@@ -258,6 +258,17 @@ def main():
     t.absolute("`lockscope check` on a 100 M-event trace: peak RSS",
                "<= 1 GiB", 1024, "check", check, "max_rss_mib", unit=" MiB",
                fmt="%.1f")
+    process_rows(t, r)
+    fleet = "BM_CheckFleet/1000_traces/iterations:1/manual_time"
+    t.absolute("`lockscope check` over 1,000 traces of 1,000 processes: time",
+               "<= 2 s", 2, "check", fleet, "real_time", scale=1e-9,
+               unit=" s", fmt="%.2f")
+    t.absolute("`lockscope check` over 1,000 traces of 1,000 processes: "
+               "peak RSS", "<= 256 MiB", 256, "check", fleet, "max_rss_mib",
+               unit=" MiB", fmt="%.1f")
+    t.absolute("`lockscope check` over 1,000 traces of 1,000 processes: "
+               "CPU (user+sys)", "", None, "check", fleet, "cpu_s",
+               unit=" s", fmt="%.2f")
     print(t.markdown())
 
     # Context: what each figure is made of, and the peers.
@@ -287,7 +298,8 @@ def main():
                    % n, "", None, "cycle_quiet",
                    "BM_CycleClosingLock/%d/iterations:100/manual_time" % n,
                    "p50_us", unit=" us", fmt="%.1f")
-    c.absolute("first finding of a process (loads the symbolizer)", "", None,
+    c.absolute("first finding of a process, in cycle_benchmark's process "
+               "(its warm-up cycle)", "", None,
                "cycle_report",
                "BM_CycleClosingLock/2/iterations:100/manual_time",
                "first_finding_us", scale=1e-3, unit=" ms", fmt="%.1f")
@@ -310,8 +322,60 @@ def main():
             None, "absl_threads",
             "BM_Contended" + absl_d + "/real_time/threads:2",
             "BM_Contended" + std + "/real_time/threads:2", "real_time")
+    process_context(c, r)
+    first_finding_context(c)
     print()
     print(c.markdown().replace("| case | target |", "| context | |"))
+
+
+TINY = "BM_TinySuite/%s/iterations:1/manual_time"
+
+
+def process_rows(t, r):
+    """A tiny tracked test process over the same untracked one, from the
+    200-process suites of bench/process_benchmark.cc (run interleaved in one
+    benchmark process, repetition N of each paired), and the first finding
+    of a process."""
+    for field, case, target, limit, unit in (
+            ("per_process_ms", "a tiny test process (one lock), tracked, "
+             "over untracked: wall time", "<= 10 ms", 10, " ms"),
+            ("max_rss_mib", "a tiny test process (one lock), tracked, over "
+             "untracked: peak RSS", "<= 8 MiB", 8, " MiB")):
+        xs = r.values("process", TINY % "tracked", field)
+        bs = r.values("process", TINY % "plain", field)
+        ds = paired(xs, bs, lambda x, b: x - b)
+        ok = None if not ds else median(ds) <= limit
+        t.add(case, target, fmt_range(ds) + unit if ds else "n/a",
+              "%s vs %s%s (200 processes a suite, n=%d)" % (
+                  "%.2f" % median(xs) if xs else "n/a",
+                  "%.2f" % median(bs) if bs else "n/a", unit, len(ds)), ok)
+    for field, what in (("p50_us", "p50"), ("max_us", "max")):
+        t.absolute("first finding of a process: the cycle-closing `lock()` "
+                   "(%s of 20 processes)" % what, "<= 1 ms", 1000, "process",
+                   "BM_FirstFinding/iterations:1/manual_time", field,
+                   unit=" us", fmt="%.0f")
+
+
+def first_finding_context(c):
+    for field, what in (("cpu_p50_us", "p50"), ("cpu_max_us", "max")):
+        c.absolute("first finding of a process: the cycle-closing `lock()`, "
+                   "the thread's CPU time (%s of 20 processes)" % what, "",
+                   None, "process",
+                   "BM_FirstFinding/iterations:1/manual_time", field,
+                   unit=" us", fmt="%.0f")
+
+
+def process_context(c, r):
+    xs = r.values("process", TINY % "tracked", "per_process_cpu_ms")
+    bs = r.values("process", TINY % "plain", "per_process_cpu_ms")
+    ds = paired(xs, bs, lambda x, b: x - b)
+    c.add("a tiny test process, tracked, over untracked: CPU (user+sys)", "",
+          fmt_range(ds) + " ms" if ds else "n/a",
+          "%s vs %s ms (n=%d)" % ("%.2f" % median(xs) if xs else "n/a",
+                                  "%.2f" % median(bs) if bs else "n/a",
+                                  len(ds)), None)
+    c.ratio("the 200-process suite of tiny tests, tracked over untracked", "",
+            None, "process", TINY % "tracked", TINY % "plain", "real_time")
 
 
 def interpose_main():

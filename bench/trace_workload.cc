@@ -8,6 +8,9 @@
 //                            an RwLock read, and (on the main thread) an
 //                            AppCell borrow, with a little work in between
 //                            so that times differ as in a real program
+//   trace_workload inverted N  mixed, with the two Mutexes nested the other
+//                            way (a fleet of mixed and inverted processes
+//                            holds a cycle across processes: check_benchmark)
 //
 // Exits 0, or 2 on bad usage.
 #include <cstdint>
@@ -36,9 +39,11 @@ uint64_t Work(uint64_t seed) {
   return seed;
 }
 
-void Mixed(int64_t n) {
-  lockscope::Mutex outer{"outer"};
-  lockscope::Mutex inner{"inner"};
+void Mixed(int64_t n, bool inverted) {
+  lockscope::Mutex outer_mu{"outer"};
+  lockscope::Mutex inner_mu{"inner"};
+  lockscope::Mutex& outer = inverted ? inner_mu : outer_mu;
+  lockscope::Mutex& inner = inverted ? outer_mu : inner_mu;
   lockscope::RwLock config{"config"};
   lockscope::AppCell<uint64_t> app{0, "app"};
   uint64_t shared_state = 0;
@@ -72,15 +77,16 @@ void Mixed(int64_t n) {
 
 int main(int argc, char** argv) {
   const int64_t n = argc == 3 ? std::atoll(argv[2]) : 0;
+  const bool inverted = argc == 3 && std::strcmp(argv[1], "inverted") == 0;
   if (n <= 0 || (std::strcmp(argv[1], "flat") != 0 &&
-                 std::strcmp(argv[1], "mixed") != 0)) {
-    std::fprintf(stderr, "usage: trace_workload flat|mixed N\n");
+                 std::strcmp(argv[1], "mixed") != 0 && !inverted)) {
+    std::fprintf(stderr, "usage: trace_workload flat|mixed|inverted N\n");
     return 2;
   }
   if (std::strcmp(argv[1], "flat") == 0) {
     Flat(n);
   } else {
-    Mixed(n);
+    Mixed(n, inverted);
   }
   return 0;
 }

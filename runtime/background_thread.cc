@@ -1,6 +1,7 @@
 #include "runtime/background_thread.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <chrono>
 #include <mutex>
@@ -13,42 +14,56 @@ namespace lockscope::runtime {
 
 void BackgroundThread::Start(int period_ms,
                              std::function<void(uint64_t round)> work) {
+  uint64_t generation = 0;
   {
     RawMutexLock lock(&mu_);
     stop_ = false;
+    busy_ = false;  // a fork child's copy may say the parent's thread was
+    generation = ++generation_;
   }
   period_ms_ = period_ms;
   work_ = std::move(work);
   running_.store(true, std::memory_order_release);
-  thread_ = new std::thread([this] { Loop(); });
+  thread_ = new std::thread([this, generation] { Loop(generation); });
 }
 
-void BackgroundThread::Loop() {
+void BackgroundThread::Loop(uint64_t generation) {
   ReentryGuard guard;  // for the thread's whole life (see reentry.h)
   pthread_setname_np(pthread_self(), "lockscope");
+  // SCHED_BATCH: when the thread that made a finding wakes this one, the
+  // scheduler does not preempt it for this one (wakeup preemption) inside
+  // its lock(); on a loaded machine that handed the core to the
+  // symbolizing and left the lock() waiting for milliseconds.
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
   uint64_t round = 0;
   for (;;) {
-    if (!WaitForWork()) return;
+    if (!WaitForWork(generation)) return;
     work_(++round);
+    RawMutexLock lock(&mu_);
+    busy_ = false;
   }
 }
 
-bool BackgroundThread::WaitForWork() {
+bool BackgroundThread::WaitForWork(uint64_t generation) {
   // std::condition_variable waits on the std::mutex inside mu_, which the
   // thread-safety analysis cannot follow; the lock is held whenever the
   // flags are read or written below.
   std::unique_lock<std::mutex> lock(mu_.native());
   cv_.wait_for(lock, std::chrono::milliseconds(period_ms_),
-               [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                 return stop_ || wake_;
+               [this, generation]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                 return stop_ || wake_ || generation_ != generation;
                });
-  return ReadAndClearWakeLocked();
+  return ReadAndClearWakeLocked(generation);
 }
 
-bool BackgroundThread::ReadAndClearWakeLocked()
+bool BackgroundThread::ReadAndClearWakeLocked(uint64_t generation)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  if (stop_) return false;
+  // A thread stopped while idle and never joined must not run for a later
+  // Start.
+  if (stop_ || generation_ != generation) return false;
   wake_ = false;
+  busy_ = true;
   return true;
 }
 
@@ -61,14 +76,22 @@ void BackgroundThread::Wake() {
 }
 
 void BackgroundThread::Stop() {
+  bool busy = false;
   {
     RawMutexLock lock(&mu_);
     stop_ = true;
+    busy = busy_;
   }
   cv_.notify_one();
   if (thread_ != nullptr && thread_->get_id() != std::this_thread::get_id()) {
-    thread_->join();
-    delete thread_;
+    if (busy) {
+      thread_->join();
+      delete thread_;
+    } else {
+      // Idle: it will see stop_ before touching anything. Not joined, so
+      // kept (a std::thread destroyed joinable would terminate).
+      abandoned_.push_back(thread_);
+    }
     thread_ = nullptr;
   }
   running_.store(false, std::memory_order_release);

@@ -32,8 +32,11 @@ class BackgroundThread {
   bool running() const { return running_.load(std::memory_order_acquire); }
   // Makes the thread run its work now rather than at the end of the period.
   void Wake() ABSL_LOCKS_EXCLUDED(mu_);
-  // Stops the thread and joins it (unless called on the thread itself, which
-  // then ends after its current round).
+  // Stops the thread: when it is in a round, waits for the round to end
+  // (joins it); when it is idle, returns at once and the thread, once it
+  // runs, sees the stop and ends without doing any work (at process exit
+  // waiting for a loaded machine to schedule it cost milliseconds). Called
+  // on the thread itself, the thread ends after its current round.
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // fork() support: mu_ is held across the fork by the forking thread.
@@ -47,22 +50,27 @@ class BackgroundThread {
   // The session's lock-order annotation names mu_.
   friend class TraceSink;
 
-  void Loop();
+  void Loop(uint64_t generation);
   // Sleeps until the period ends or someone wakes the thread; false when
   // the thread must stop.
-  bool WaitForWork() ABSL_LOCKS_EXCLUDED(mu_);
-  bool ReadAndClearWakeLocked();
+  bool WaitForWork(uint64_t generation) ABSL_LOCKS_EXCLUDED(mu_);
+  bool ReadAndClearWakeLocked(uint64_t generation);
 
   RawMutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  // The thread is in a round of work (set and cleared under mu_).
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  // Counts Starts; a thread runs only while its Start is the latest.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::condition_variable cv_;
   std::atomic<bool> running_{false};
   int period_ms_ = 100;
   std::function<void(uint64_t)> work_;
   // Leaked after fork() in the child, where the thread does not exist.
   std::thread* thread_ = nullptr;
-  // Threads of parents of this (forked) process: never used or freed.
+  // Threads of parents of this (forked) process, and a thread stopped while
+  // idle (not joined): never used or freed.
   std::vector<std::thread*> abandoned_;
 };
 

@@ -16,7 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "runtime/symbolizer.h"
+#include "collector/trace/symbolizer.h"
 #include "runtime/raw_mutex.h"
 
 namespace lockscope::runtime {
@@ -85,7 +85,7 @@ RawMutex g_mu;
 // Module path -> its data symbols, read once.
 absl::flat_hash_map<std::string, std::vector<DataSymbol>>* g_modules
     ABSL_GUARDED_BY(g_mu) = nullptr;
-Symbolizer* g_symbolizer ABSL_GUARDED_BY(g_mu) = nullptr;
+collector::Symbolizer* g_symbolizer ABSL_GUARDED_BY(g_mu) = nullptr;
 
 std::string ModulePath(const link_map* map) {
   if (map->l_name != nullptr && map->l_name[0] != '\0') return map->l_name;
@@ -181,7 +181,7 @@ bool UserSite(const std::vector<uint64_t>& pcs, collector::SourceSite* site) {
     {
       RawMutexLock lock(&g_mu);
       if (g_symbolizer == nullptr) {
-        g_symbolizer = Symbolizer::ForCurrentProcess().release();
+        g_symbolizer = collector::Symbolizer::ForCurrentProcess().release();
       }
       frames = g_symbolizer->SymbolizeInlined(pc);
     }

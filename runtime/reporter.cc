@@ -40,8 +40,8 @@ std::vector<collector::Frame> Session::Symbolize(collector::StackId id) {
   return symbols_.Symbolize(trace_.StackPcs(id));
 }
 
-void Session::WriteFrames(const std::vector<uint64_t>& pcs) {
-  const std::vector<uint64_t> todo = trace_.FramesToWrite(pcs);
+void Session::WriteWantedFrames() {
+  const std::vector<uint64_t> todo = trace_.TakeWantedPcs();
   if (todo.empty()) return;
   trace_.WriteFrames(symbols_.SymbolizeEach(todo));
 }
@@ -88,12 +88,18 @@ std::unique_ptr<Session::Context> Session::MakeContext(
 }
 
 // The lock() (or borrow) that made a finding pays only for what must not
-// wait: the finding's record, its objects, the Frame records of its stacks
-// (symbolized once per pc) and a flush, so that even a SIGKILL right after
-// leaves it in the trace, symbolized. The report on stderr (its context
-// copied out of the registry and formatted: hundreds of microseconds for a
-// long cycle) is left to the background thread, woken at once; it is made
-// here when there is no background thread or halt_on_finding is set.
+// wait: the finding's record and its objects, written and flushed at once,
+// so that even a SIGKILL right after leaves it in the trace. Its stacks are
+// there already as raw pcs (Stack records, written when captured) next to
+// the module map (path, build id, load bias) written when the trace was
+// opened: a reader with the binaries at hand symbolizes them
+// (collector/trace/symbolizer.h). Symbolizing them here would stall the
+// program inside lock() (the process's first finding loads the DWARF of
+// every module it names: ~70 ms) while it holds its locks; the background
+// thread, woken at once, writes their Frame records and prints the report
+// on stderr (its context copied out of the registry and formatted). Both
+// happen here instead when there is no background thread or
+// halt_on_finding is set.
 void Session::EmitFinding(collector::Finding finding) {
   PendingReport pending;
   if (!suppressions_.empty()) {
@@ -107,12 +113,7 @@ void Session::EmitFinding(collector::Finding finding) {
   // Under the registry lock so none of them can be freed meanwhile.
   registry_.ForEachLive(ObjectsNamedBy(finding),
                         [this](ObjectState* o) { Announce(o); });
-  std::vector<uint64_t> pcs;
-  for (collector::StackId id : StacksNamedBy(finding)) {
-    const std::vector<uint64_t> stack = trace_.StackPcs(id);
-    pcs.insert(pcs.end(), stack.begin(), stack.end());
-  }
-  WriteFrames(pcs);
+  trace_.WantFrames(StacksNamedBy(finding));
   trace_.WriteFinding(finding);
   FlushTrace();
   const bool halt = options_.halt_on_finding && failing;
@@ -120,9 +121,12 @@ void Session::EmitFinding(collector::Finding finding) {
   pending.id = finding.id;
   findings_.Record(std::move(finding), failing, options_.report,
                    std::move(pending));
-  if (options_.report && now) {
-    ReportPendingFindings();
-  } else if (options_.report) {
+  if (now) {
+    WriteWantedFrames();
+    FlushTrace();
+    if (options_.report) ReportPendingFindings();
+  } else {
+    frames_after_finding_.store(true, std::memory_order_release);
     WakeBackgroundThread();
   }
   if (halt) {

@@ -153,7 +153,11 @@ class Session {
   void BackgroundWork(uint64_t round);
   void DrainEvents() ABSL_LOCKS_EXCLUDED(drain_mu_);
   void WriteCounters(bool only_changed);
-  void WriteFrames(const std::vector<uint64_t>& pcs);
+  // Symbolizes the pcs of the stacks that findings and edges named since
+  // the last call and writes their Frame records (off the hot path: the
+  // background thread after a finding, the close, or a finding with no
+  // background thread).
+  void WriteWantedFrames();
   void EmitFinding(collector::Finding finding);
   // Prints the reports of the findings made since the last call: on the
   // background thread (woken by the finding), in Shutdown, or on the
@@ -170,6 +174,9 @@ class Session {
 
   Options options_;
   collector::Suppressions suppressions_;
+  // A finding wants its frames: the background thread's next round writes
+  // them (edges alone wait for the close).
+  std::atomic<bool> frames_after_finding_{false};
   int64_t start_ns_ = 0;
 
   // Serializes ReportPendingFindings, so reports come out in the order the

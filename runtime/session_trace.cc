@@ -21,6 +21,16 @@ void Session::StartBackgroundThread() {
 }
 
 void Session::BackgroundWork(uint64_t round) {
+  // After a finding, frames first: its symbols reach the file before its
+  // report is formatted (which then finds its pcs resolved in the cache).
+  // Edges alone wait for the close: symbolizing allocates a lot, and doing
+  // it while the program runs changed how its own memory was reused (the
+  // interposer's reuse test); a killed process's edges are symbolized by
+  // the loader.
+  if (frames_after_finding_.exchange(false, std::memory_order_acq_rel)) {
+    WriteWantedFrames();
+    FlushTrace();
+  }
   ReportPendingFindings();
   DrainEvents();
   // Counters change constantly; a snapshot per second is plenty.
@@ -88,7 +98,7 @@ void Session::Shutdown(const std::string& reason) {
   ReportPendingFindings();  // any the background thread had not reached
   DrainEvents();
   WriteCounters(/*only_changed=*/false);
-  WriteFrames(trace_.AllPcs());
+  WriteWantedFrames();
   // Findings seen again since they were written: their final counts.
   std::vector<collector::Finding> repeated;
   lock_order_.WithFindings(

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <string>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 
 #define UNW_LOCAL_ONLY
@@ -113,18 +112,6 @@ std::vector<uint64_t> StackDepot::Get(collector::StackId id) const {
   RawMutexLock lock(&mu_);
   if (id == 0 || id > stacks_.size()) return {};
   return stacks_[id - 1];
-}
-
-std::vector<uint64_t> StackDepot::AllPcs() const {
-  RawMutexLock lock(&mu_);
-  absl::flat_hash_set<uint64_t> seen;
-  std::vector<uint64_t> out;
-  for (const auto& s : stacks_) {
-    for (uint64_t pc : s) {
-      if (seen.insert(pc).second) out.push_back(pc);
-    }
-  }
-  return out;
 }
 
 }  // namespace lockscope::runtime

@@ -32,8 +32,6 @@ class StackDepot {
   collector::StackId Intern(const std::vector<uint64_t>& pcs, bool* is_new);
   // The pcs of an interned stack (empty for an unknown id).
   std::vector<uint64_t> Get(collector::StackId id) const;
-  // Every distinct pc seen so far.
-  std::vector<uint64_t> AllPcs() const;
   // fork() support: held across the fork by the forking thread, released
   // after it in parent and child.
   void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS { mu_.Lock(); }

@@ -4,7 +4,7 @@ namespace lockscope::runtime {
 
 const std::vector<collector::Frame>& SymbolCache::PcLocked(uint64_t pc) {
   if (symbolizer_ == nullptr) {
-    symbolizer_ = Symbolizer::ForCurrentProcess();
+    symbolizer_ = collector::Symbolizer::ForCurrentProcess();
   }
   auto it = frames_.find(pc);
   if (it == frames_.end()) {

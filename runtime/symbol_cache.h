@@ -14,7 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "collector/analysis/model.h"
-#include "runtime/symbolizer.h"
+#include "collector/trace/symbolizer.h"
 #include "runtime/raw_mutex.h"
 #include "runtime/trace_sink.h"  // TraceSink::mu_, in the lock order
 
@@ -42,7 +42,7 @@ class SymbolCache {
 
   RawMutex mu_ ABSL_ACQUIRED_BEFORE(TraceSink::mu_);
   // Made on first use (it reads the process's modules).
-  std::unique_ptr<Symbolizer> symbolizer_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<collector::Symbolizer> symbolizer_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::vector<collector::Frame>> frames_
       ABSL_GUARDED_BY(mu_);
 };

@@ -8,6 +8,11 @@ namespace lockscope::runtime {
 void TraceSink::Attach(std::unique_ptr<collector::TraceWriter> writer) {
   RawMutexLock lock(&mu_);
   writer_ = std::move(writer);
+  // Reserved, so that edges seldom allocate on the program's threads: a
+  // program that frees and reallocates an object between lock calls gets
+  // its memory back as it would untraced (the interposer's reuse test).
+  wanted_.reserve(1024);
+  wanted_todo_.reserve(256);
   modules_ = ListModules();
   for (const auto& m : modules_) writer_->WriteModule(m);
   (void)writer_->Flush();
@@ -65,13 +70,46 @@ std::vector<uint64_t> TraceSink::StackPcs(collector::StackId id) const {
   return depot_.Get(id);
 }
 
-std::vector<uint64_t> TraceSink::AllPcs() const { return depot_.AllPcs(); }
-
 void TraceSink::WriteEdge(const collector::EdgeObservation& edge,
                           const std::vector<collector::ObjectId>& gates,
                           uint64_t count) {
   RawMutexLock lock(&mu_);
-  if (WritingLocked()) writer_->WriteEdge(edge, gates, count);
+  if (!WritingLocked()) return;
+  writer_->WriteEdge(edge, gates, count);
+  WantLocked(edge.from_stack);
+  WantLocked(edge.to_stack);
+}
+
+void TraceSink::WantLocked(collector::StackId stack) {
+  if (stack != 0 && wanted_.insert(stack).second) {
+    wanted_todo_.push_back(stack);
+  }
+}
+
+void TraceSink::WantFrames(
+    const absl::flat_hash_set<collector::StackId>& stacks) {
+  RawMutexLock lock(&mu_);
+  if (!WritingLocked()) return;
+  for (collector::StackId id : stacks) WantLocked(id);
+}
+
+std::vector<uint64_t> TraceSink::TakeWantedPcs() {
+  std::vector<collector::StackId> stacks;
+  {
+    RawMutexLock lock(&mu_);
+    if (!WritingLocked()) return {};
+    // Copied and cleared, not swapped: wanted_todo_ keeps its capacity.
+    stacks = wanted_todo_;
+    wanted_todo_.clear();
+  }
+  absl::flat_hash_set<uint64_t> seen;
+  std::vector<uint64_t> pcs;
+  for (collector::StackId id : stacks) {
+    for (uint64_t pc : depot_.Get(id)) {
+      if (seen.insert(pc).second) pcs.push_back(pc);
+    }
+  }
+  return FramesToWrite(pcs);
 }
 
 void TraceSink::WriteDestroyed(const collector::ObjectCounters& counters,
@@ -186,6 +224,8 @@ void TraceSink::AbandonAfterFork() {
   signal_writer_.store(nullptr, std::memory_order_release);
   if (writer_ != nullptr) abandoned_.push_back(std::move(writer_));
   frames_written_.clear();
+  wanted_.clear();
+  wanted_todo_.clear();
   events_written_ = 0;
   events_dropped_ = 0;
   closed_ = false;

@@ -53,12 +53,21 @@ class TraceSink {
   // finds it interned may name it in a record at once).
   collector::StackId InternStack(const std::vector<uint64_t>& pcs)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // The pcs of an interned stack; every distinct pc so far.
+  // The pcs of an interned stack.
   std::vector<uint64_t> StackPcs(collector::StackId id) const;
-  std::vector<uint64_t> AllPcs() const;
+  // Writes the edge and marks its two stacks as wanted (WantFrames).
   void WriteEdge(const collector::EdgeObservation& edge,
                  const std::vector<collector::ObjectId>& gates,
                  uint64_t count) ABSL_LOCKS_EXCLUDED(mu_);
+  // The trace needs the Frame records of these stacks' pcs (a finding or an
+  // edge names them); other stacks (first uses, waits) stay raw pcs, which
+  // the module map attributes. Symbolizing is left to the background thread
+  // and the close: see TakeWantedPcs.
+  void WantFrames(const absl::flat_hash_set<collector::StackId>& stacks)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The pcs of the stacks wanted since the last call (each stack once),
+  // less those whose Frame record is written already.
+  std::vector<uint64_t> TakeWantedPcs() ABSL_LOCKS_EXCLUDED(mu_);
   // A destroyed object: its final counters when they changed since
   // `written` acquisitions were written, then the Destroyed record.
   void WriteDestroyed(const collector::ObjectCounters& counters,
@@ -107,6 +116,7 @@ class TraceSink {
   bool WritingLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return writer_ != nullptr && !closed_;
   }
+  void WantLocked(collector::StackId stack) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable RawMutex mu_
       ABSL_ACQUIRED_BEFORE(StackDepot::mu_, BackgroundThread::mu_);
@@ -115,6 +125,10 @@ class TraceSink {
   std::atomic<collector::TraceWriter*> signal_writer_{nullptr};
   StackDepot depot_;
   absl::flat_hash_set<uint64_t> frames_written_ ABSL_GUARDED_BY(mu_);
+  // Stacks whose frames the trace needs: all ever wanted, and those not
+  // yet taken by TakeWantedPcs.
+  absl::flat_hash_set<collector::StackId> wanted_ ABSL_GUARDED_BY(mu_);
+  std::vector<collector::StackId> wanted_todo_ ABSL_GUARDED_BY(mu_);
   uint64_t events_written_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t events_dropped_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

@@ -62,7 +62,7 @@ if [ "$BUILD" = 1 ]; then
            rwlock_plain_benchmark rwlock_tracked_benchmark
            app_cell_plain_benchmark app_cell_tracked_benchmark
            absl_mutex_benchmark cycle_benchmark trace_size_benchmark
-           trace_workload hold_many_benchmark)
+           trace_workload hold_many_benchmark process_benchmark)
   if [ "$ONLY_INTERPOSE" = 1 ]; then targets=(); fi
   # check_benchmark exists when the viewer is part of the build, the
   # interposer's startup benchmark too, and the preload when interpose/ is.
@@ -135,6 +135,10 @@ run cycle_report "$T:exitcode=0" cycle_benchmark
 run cycle_quiet "$T:exitcode=0:report=off" cycle_benchmark
 run trace_size - trace_size_benchmark
 run hold_many - hold_many_benchmark
+# Whole processes (the cases set their own LOCKSCOPE_OPTIONS): a suite of
+# 200 tiny tests untracked and tracked, interleaved repetition by
+# repetition; the first finding of 20 processes.
+run process - process_benchmark
 run check - check_benchmark
 fi
 

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "collector/trace/raw_frames.h"
 #include "collector/trace/trace_convert.h"
 #include "collector/trace/trace_reader.h"
 
@@ -307,6 +308,9 @@ absl::StatusOr<TraceData> LoadTrace(
   data.records = (*reader)->records();
   data.events_dropped = loader.events_dropped();
   data.warning = (*reader)->warning();
+  // A process that died before writing the Frame records of its findings'
+  // and edges' stacks: symbolize them from the binaries at hand.
+  SymbolizeRawFrames(&data);
   return data;
 }
 

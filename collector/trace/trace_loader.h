@@ -25,7 +25,9 @@ struct TraceEvent {
 };
 
 // Reads a whole trace. Each event is passed to `on_event` (if set) in file
-// order; events are not kept. Memory is bounded by the trace's tables, not
+// order; events are not kept. Raw frames of the stacks that findings and
+// edges name (a process killed before symbolizing them) are symbolized from
+// the binaries at hand (raw_frames.h). Memory is bounded by the trace's tables, not
 // by its number of events.
 absl::StatusOr<TraceData> LoadTrace(
     const std::string& path,

@@ -1,6 +1,6 @@
-// Tests for runtime/symbolizer.h against this very binary (built with
+// Tests for collector/trace/symbolizer.h against this very binary (built with
 // debug info, as RelWithDebInfo and Debug are).
-#include "runtime/symbolizer.h"
+#include "collector/trace/symbolizer.h"
 
 #include <link.h>
 
@@ -14,7 +14,6 @@
 namespace lockscope::collector {
 namespace {
 
-using ::lockscope::runtime::Symbolizer;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 

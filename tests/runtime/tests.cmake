@@ -21,11 +21,10 @@ lockscope_unit_test(findings_e2e_test
 lockscope_unit_test(event_ring_test
   SOURCES runtime/event_ring_test.cc
   LIBS lockscope_collector)
-# The symbolizer (runtime/symbolizer.h) against this very binary; it lives
-# in liblockscope.so, which exports namespace lockscope::runtime.
+# The symbolizer (collector/trace/symbolizer.h) against this very binary.
 lockscope_unit_test(symbolizer_test
   SOURCES runtime/symbolizer_test.cc
-  LIBS lockscope_runtime)
+  LIBS lockscope_trace_io)
 # Condition waits: wait-while-holding notes and the watchdog's view of them,
 # scanned synchronously (runtime/test_only.h); the watchdog thread runs (so
 # waits are published) with a period no test reaches.

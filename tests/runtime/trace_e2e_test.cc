@@ -103,6 +103,42 @@ TEST(TraceEndToEndTest, FindingSurvivesSigkill) {
   std::remove(path.c_str());
 }
 
+// Killed the moment the cycle-closing lock() returns (the child says so on
+// a pipe, still holding both locks): the finding is in the trace with its
+// stacks, because the lock() wrote and flushed it with raw pcs before
+// returning; symbols come from the background thread or, when it had not
+// got there, from the loader and the binaries at hand (raw_frames.h).
+TEST(TraceEndToEndTest, FindingSurvivesSigkillRightAfterTheClosingLock) {
+  const std::string path = TempPath("kill_at_finding.lstrace");
+  testing::ChildOptions options;
+  options.env = {"LOCKSCOPE_OPTIONS=trace=" + path};
+  options.stdin_pipe = true;
+  options.discard_stderr = true;
+  testing::ChildProcess child({LOCKSCOPE_TRACED_PROGRAM, "kill-at-finding"},
+                              options);
+  ASSERT_TRUE(child.started()) << child.error();
+  ASSERT_EQ(child.ReadLine(), "closed");
+  ASSERT_EQ(kill(child.pid(), SIGKILL), 0);
+  const ChildResult run = child.Wait();
+  EXPECT_EQ(run.signal, SIGKILL) << run.err;
+  auto data = collector::LoadTrace(path);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_FALSE(data->end.has_value());
+  ASSERT_THAT(FindingKinds(*data), ::testing::Contains("lock-order-cycle"));
+  const collector::Finding& finding = data->findings[0];
+  ASSERT_EQ(finding.edges.size(), 2u);
+  // Both edges' acquisitions, in this program's main().
+  for (const collector::FindingEdge& edge : finding.edges) {
+    std::string functions;
+    for (const collector::Frame& f : data->Stack(edge.to_stack)) {
+      functions += f.function + ";";
+    }
+    EXPECT_THAT(functions, HasSubstr("main")) << "edge " << edge.from
+                                              << "->" << edge.to;
+  }
+  std::remove(path.c_str());
+}
+
 TEST(TraceEndToEndTest, AbortKeepsTheTraceReadable) {
   const std::string path = TempPath("abort.lstrace");
   const ChildResult run = RunProgram({"abort"}, "trace=" + path);

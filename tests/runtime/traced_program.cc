@@ -287,6 +287,23 @@ int main(int argc, char** argv) {
     Inversion("kill_a", "kill_b");
     raise(SIGKILL);
   }
+  if (mode == "kill-at-finding") {
+    // The parent SIGKILLs this process as soon as it reads the line: the
+    // cycle-closing lock() has returned, and both locks are still held.
+    lockscope::Mutex a{"held_a"}, b{"held_b"};
+    {
+      std::lock_guard<lockscope::Mutex> ga(a);
+      std::lock_guard<lockscope::Mutex> gb(b);
+    }
+    std::lock_guard<lockscope::Mutex> gb(b);
+    std::lock_guard<lockscope::Mutex> ga(a);  // closes the cycle
+    std::printf("closed\n");
+    std::fflush(stdout);
+    char c;
+    while (read(STDIN_FILENO, &c, 1) > 0) {
+    }
+    return 3;
+  }
   if (mode == "abort") {
     Inversion("abort_a", "abort_b");
     std::abort();

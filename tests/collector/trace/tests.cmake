@@ -15,3 +15,7 @@ lockscope_unit_test(output_file_test
 lockscope_unit_test(event_batch_encoder_test
   SOURCES collector/trace/event_batch_encoder_test.cc
   LIBS lockscope_trace_io)
+# Raw frames of a killed process's findings, symbolized when loaded.
+lockscope_unit_test(raw_frames_test
+  SOURCES collector/trace/raw_frames_test.cc
+  LIBS lockscope_trace_io)

@@ -1,10 +1,13 @@
-// runtime/symbolizer.h — program counters to function, file and line,
-// with libdw (elfutils). Off the hot path only: it reads ELF and DWARF.
+// collector/trace/symbolizer.h — program counters to function, file and
+// line, with libdw (elfutils). Off the hot path only: it reads ELF and DWARF.
+// The runtime symbolizes its own process (ForCurrentProcess); the trace
+// loader symbolizes the raw frames of a trace whose process died before
+// writing them (ForModules, trace_loader.cc).
 //
 // Thread-compatible: one Symbolizer must not be used from two threads at
 // once. Results are cached per pc.
-#ifndef LOCKSCOPE_RUNTIME_SYMBOLIZER_H_
-#define LOCKSCOPE_RUNTIME_SYMBOLIZER_H_
+#ifndef LOCKSCOPE_COLLECTOR_TRACE_SYMBOLIZER_H_
+#define LOCKSCOPE_COLLECTOR_TRACE_SYMBOLIZER_H_
 
 #include <cstdint>
 #include <memory>
@@ -12,7 +15,7 @@
 
 #include "collector/analysis/model.h"
 
-namespace lockscope::runtime {
+namespace lockscope::collector {
 
 class Symbolizer {
  public:
@@ -21,19 +24,19 @@ class Symbolizer {
   // Symbolizes addresses of another (possibly dead) process from its module
   // map, when the same binaries are at hand (matched by path).
   static std::unique_ptr<Symbolizer> ForModules(
-      const std::vector<collector::ModuleInfo>& modules);
+      const std::vector<ModuleInfo>& modules);
   ~Symbolizer();
 
   // `pc` is a return address as captured by libunwind: the call instruction
   // is looked up (pc - 1). Unknown parts of the frame are left empty / 0.
-  collector::Frame Symbolize(uint64_t pc);
+  Frame Symbolize(uint64_t pc);
 
   // The same pc with inlining undone: the functions inlined at the call,
   // innermost first, then the physical function (the last element, whose
   // line is the outermost inlined call's site). One element when nothing
   // was inlined. Function names drop lockscope's inline mode namespace
   // (tracked_v1::/plain_v1::).
-  std::vector<collector::Frame> SymbolizeInlined(uint64_t pc);
+  std::vector<Frame> SymbolizeInlined(uint64_t pc);
 
  private:
   struct Rep;
@@ -41,6 +44,6 @@ class Symbolizer {
   std::unique_ptr<Rep> rep_;
 };
 
-}  // namespace lockscope::runtime
+}  // namespace lockscope::collector
 
-#endif  // LOCKSCOPE_RUNTIME_SYMBOLIZER_H_
+#endif  // LOCKSCOPE_COLLECTOR_TRACE_SYMBOLIZER_H_
