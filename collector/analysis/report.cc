@@ -237,6 +237,8 @@ StackLabels LabelsFor(const Finding& finding, const FindingContext& context) {
       }
       return {"destroyed at:", "still held, acquired at:"};
     }
+    case FindingKind::kLockOrderViolation:
+      return {"taken at:", "while holding the later lock, acquired at:"};
     case FindingKind::kLockOrderCycle:
     case FindingKind::kLockClassCycle:
     case FindingKind::kActualDeadlock:

@@ -65,6 +65,7 @@ TEST(FindingKindsTest, SuppressionFamilies) {
       {FindingKind::kRecursiveLock, "lock"},
       {FindingKind::kUnlockNotOwner, "lock"},
       {FindingKind::kDestroyedWhileHeld, "lock"},
+      {FindingKind::kLockOrderViolation, "cycle"},
   };
   static_assert(std::size(kFamilies) == kNumFindingKinds);
   for (const auto& [kind, family] : kFamilies) {
