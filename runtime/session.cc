@@ -390,11 +390,12 @@ void Session::CheckDeclaredOrder(
         declared_order_->Check(e, from->info, to->info);
     if (!finding) continue;
     // One report per pair of names, however many instances or threads.
-    const uint64_t key =
-        std::hash<std::string>{}(absl::StrCat("lock-order-violation", '\0',
-                                              from->info.name, '\0',
-                                              to->info.name)) |
-        1;
+    std::string names = "lock-order-violation";
+    names.push_back('\0');
+    names += from->info.name;
+    names.push_back('\0');
+    names += to->info.name;
+    const uint64_t key = std::hash<std::string>{}(names) | 1;
     Report(*std::move(finding), key);
   }
 }
