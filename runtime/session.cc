@@ -396,6 +396,8 @@ void Session::CheckDeclaredOrder(
     names.push_back('\0');
     names += to->info.name;
     const uint64_t key = std::hash<std::string>{}(names) | 1;
+    // Both objects joined the graph in AddEdges above.
+    lock_order_.KeepObjectsOf(*finding);
     Report(*std::move(finding), key);
   }
 }

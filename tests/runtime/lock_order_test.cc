@@ -82,6 +82,7 @@ TEST(LockOrderOptionTest, RoundTripFlagsTheReversedPair) {
               HasSubstr("'accounts' taken while holding 'ledger', against "
                         "the declared order " +
                         order + ": accounts < ledger (line"));
+  EXPECT_THAT(run.err, HasSubstr("lock: ledger (mutex, class ledger)"));
   EXPECT_THAT(run.err, HasSubstr("taken at:"));
   EXPECT_THAT(run.err, HasSubstr("while holding the later lock, acquired at:"));
   EXPECT_THAT(run.err, HasSubstr("Audit"));
