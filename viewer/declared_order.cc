@@ -191,8 +191,8 @@ std::string FormatObservedOrder(const Analysis& analysis,
     }
   }
   std::string out = absl::StrCat(
-      "# lockscope lock order, as ", collector::Printable(sources),
-      " show it (lockscope order).\n"
+      "# lockscope lock order, written by `lockscope order` from ",
+      collector::Printable(sources), ".\n"
       "# Review it before committing: each line is a chain of lock names or\n"
       "# classes, each taken before the next; `*` globs, `#` comments.\n"
       "# Use it with LOCKSCOPE_OPTIONS=lock_order=FILE or\n"

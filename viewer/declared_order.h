@@ -25,8 +25,8 @@ size_t AddDeclaredOrderFindings(const collector::DeclaredLockOrder& order,
 // show between lock classes, as chains "a < b < c" (sorted, one edge of the
 // transitive reduction at each step), each commented with the sightings of
 // its steps. Classes that take part in a cycle are left out and named in a
-// comment (the traces do not show one order for them). `sources` names the
-// traces in the header comment.
+// comment (the traces do not show one order for them). `sources` says
+// where it comes from in the header comment ("2 traces").
 std::string FormatObservedOrder(const Analysis& analysis,
                                 const std::string& sources);
 

@@ -49,11 +49,39 @@ std::string_view SiteFile(std::string_view name) {
   return file;
 }
 
-// The innermost frame with a function name, or "".
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// lockscope's wrappers and runtime, the interposer, and the standard
+// library's lock guards: the same in every finding, so not what tells two
+// findings apart.
+bool IsToolFrame(const Frame& frame) {
+  const std::string_view function = frame.function;
+  const std::string_view file = frame.file;
+  if (StartsWith(function, "std::") || StartsWith(function, "__gnu_cxx::") ||
+      StartsWith(file, "/usr/include/")) {
+    return true;
+  }
+  if (StartsWith(function, "lockscope::") &&
+      (file.find("include/lockscope/") != std::string_view::npos ||
+       file.find("instrument/lockscope/") != std::string_view::npos ||
+       StartsWith(function, "lockscope::runtime::"))) {
+    return true;
+  }
+  return frame.module.find("liblockscope") != std::string::npos;
+}
+
+// The innermost named function outside lockscope and the standard library
+// (else the innermost named function), or "".
 std::string InnermostFunction(const Finding& finding,
                               const FindingContext& context) {
   if (finding.stack == 0) return "";
-  for (const Frame& frame : context.Stack(finding.stack)) {
+  const std::vector<Frame> frames = context.Stack(finding.stack);
+  for (const Frame& frame : frames) {
+    if (!frame.function.empty() && !IsToolFrame(frame)) return frame.function;
+  }
+  for (const Frame& frame : frames) {
     if (!frame.function.empty()) return frame.function;
   }
   return "";

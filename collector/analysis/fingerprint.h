@@ -9,7 +9,9 @@
 // where KIND is the finding kind's name, each LOCK is a stable name of one
 // of the finding's objects (StableLockName; its class for a
 // lock-class-cycle), and FUNCTION is the innermost named function of the
-// finding's stack. Cycles are identified by their locks alone: which of the
+// finding's stack outside lockscope's wrappers and runtime and the standard
+// library (`lockscope::Mutex::lock()`, `std::lock_guard`, ...; the innermost
+// named function when every frame is theirs). Cycles are identified by their locks alone: which of the
 // cycle's sites a run happened to see first does not change the finding.
 //
 // Never part of it: object, thread or stack ids, addresses, pids, os thread

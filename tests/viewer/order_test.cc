@@ -43,7 +43,8 @@ TEST(OrderTest, WritesChainsOfTheTransitiveReduction) {
       WriteOrder({ChainTrace({"accounts", "ledger", "journal"}, 1),
                   ChainTrace({"accounts", "audit"}, 2)});
   const std::string text = ReadFile(order);
-  EXPECT_THAT(text, HasSubstr("# lockscope lock order, as 2 traces show it"));
+  EXPECT_THAT(text, HasSubstr("# lockscope lock order, written by `lockscope order` from "
+                        "2 traces.\n"));
   // accounts < journal is implied, so not written on its own.
   EXPECT_THAT(text, HasSubstr("\naccounts < audit  # sightings: 1\n"));
   EXPECT_THAT(text,

@@ -148,6 +148,26 @@ TEST(FingerprintTest, NamedLocksKeepTheDocumentedHash) {
   EXPECT_EQ(FindingFingerprint(cycle, run), "40e3f79c4aa676b5");
 }
 
+TEST(FingerprintTest, FunctionIsTheUsersNotLockscopesOrTheLibrarys) {
+  FakeRun run;
+  run.Named(1, "app", "/src/", 1);
+  Finding f;
+  f.kind = FindingKind::kCrossThreadBorrow;
+  f.objects = {1};
+  f.stack = run.Stack(
+      5, {Frame{1, "lockscope::Mutex::lock()",
+                "/opt/lockscope/include/lockscope/mutex.h", 100, ""},
+          Frame{2, "std::lock_guard<lockscope::Mutex>::lock_guard()",
+                "/usr/include/c++/12/bits/std_mutex.h", 229, ""},
+          Frame{3, "Worker::Run()", "/src/worker.cc", 12, ""}});
+  EXPECT_EQ(FingerprintText(f, run), "cross-thread-borrow\napp\n@Worker::Run()");
+  // Only the tool's frames: the innermost one.
+  run.Stack(5, {Frame{1, "lockscope::Mutex::lock()",
+                      "/w/instrument/lockscope/mutex.h", 100, ""}});
+  EXPECT_EQ(FingerprintText(f, run),
+            "cross-thread-borrow\napp\n@lockscope::Mutex::lock()");
+}
+
 TEST(FingerprintTest, StableLockNames) {
   ObjectInfo info;
   info.created = SourceSite{"/w/src/bank.cc", "Bank::Bank()", 42};
