@@ -12,7 +12,8 @@ using ::testing::Not;
 
 const char* const kSubcommands[] = {"summary", "cycles", "borrows",
                                     "locks",   "events", "graph",
-                                    "check",   "merge",  "export"};
+                                    "check",   "merge",  "export",
+                                    "baseline", "order"};
 
 TEST(MainTest, HelpListsEverySubcommandWithExamples) {
   const CliResult result = RunCli({"--help"});
