@@ -125,6 +125,9 @@ TEST_F(ReportTest, HeadlineForEveryKind) {
       {FindingKind::kDestroyedWhileHeld,
        "lockscope: destroyed-while-held (object destroyed while held or "
        "borrowed)"},
+      {FindingKind::kLockOrderViolation,
+       "lockscope: lock-order-violation (lock taken against the declared "
+       "lock order)"},
   };
   ASSERT_EQ(want.size(), static_cast<size_t>(kNumFindingKinds));
   for (const auto& [kind, headline] : want) {
@@ -272,6 +275,8 @@ TEST_F(ReportTest, StackLabelsFitTheKind) {
       {FindingKind::kUnlockNotOwner, {"unlocked at:", "acquired at:"}},
       {FindingKind::kDestroyedWhileHeld,
        {"destroyed at:", "still held, acquired at:"}},
+      {FindingKind::kLockOrderViolation,
+       {"taken at:", "while holding the later lock, acquired at:"}},
   };
   for (const auto& [kind, labels] : want) {
     Finding f;
