@@ -27,15 +27,24 @@ std::vector<collector::Finding> LockOrder::AddEdges(
     for (collector::Finding& f : update.findings) {
       // Recorded under mu_, so an object destroyed before this finding is
       // reported is still retired (see Session::DestroyObject).
-      named_by_findings_.insert(f.objects.begin(), f.objects.end());
-      named_by_findings_.insert(f.guarded_by.begin(), f.guarded_by.end());
-      for (const collector::FindingEdge& fe : f.edges) {
-        named_by_findings_.insert({fe.from, fe.to});
-      }
+      NameObjectsOf(f);
       findings.push_back(std::move(f));
     }
   }
   return findings;
+}
+
+void LockOrder::NameObjectsOf(const collector::Finding& f) {
+  named_by_findings_.insert(f.objects.begin(), f.objects.end());
+  named_by_findings_.insert(f.guarded_by.begin(), f.guarded_by.end());
+  for (const collector::FindingEdge& fe : f.edges) {
+    named_by_findings_.insert({fe.from, fe.to});
+  }
+}
+
+void LockOrder::KeepObjectsOf(const collector::Finding& finding) {
+  RawMutexLock lock(&mu_);
+  NameObjectsOf(finding);
 }
 
 bool LockOrder::RemoveObject(collector::ObjectId id) {

@@ -29,6 +29,11 @@ class LockOrder {
   std::vector<collector::Finding> AddEdges(
       const std::vector<collector::EdgeObservation>& edges,
       Registry* registry, TraceSink* trace) ABSL_LOCKS_EXCLUDED(mu_);
+  // A finding made from this graph's edges outside the analyzer (a
+  // lock-order-violation): the infos of the objects it names outlive them,
+  // as those of the analyzer's findings do. Call before reporting it.
+  void KeepObjectsOf(const collector::Finding& finding)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // A destroyed object leaves the graph. True when a finding names it.
   bool RemoveObject(collector::ObjectId id) ABSL_LOCKS_EXCLUDED(mu_);
   // Calls fn(findings) with the analyzer's findings, under the lock.
@@ -45,6 +50,9 @@ class LockOrder {
  private:
   // The session's lock-order annotation names mu_.
   friend class Session;
+
+  void NameObjectsOf(const collector::Finding& finding)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   RawMutex mu_ ABSL_ACQUIRED_BEFORE(FindingStore::mu_);
   collector::Analyzer analyzer_ ABSL_GUARDED_BY(mu_);

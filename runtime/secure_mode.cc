@@ -31,8 +31,8 @@ std::string DropFileOptions(Options* options) {
 #include "runtime/options.inc"
   if (!dropped) return "";
   return "lockscope: secure-execution mode (setuid, setgid or file "
-         "capabilities): no trace is written and no suppressions file is "
-         "read, whatever LOCKSCOPE_OPTIONS says";
+         "capabilities): no trace is written and no suppressions or lock "
+         "order file is read, whatever LOCKSCOPE_OPTIONS says";
 }
 
 }  // namespace lockscope::runtime

@@ -168,6 +168,7 @@ void Session::Init() {
                    std::string(s.status().message()).c_str());
     }
   }
+  if (!options_.lock_order.empty()) LoadDeclaredOrder();
   pthread_key_create(&g_thread_key, OnThreadExit);
   OpenTrace();
   // No trace, nothing to record events for.
@@ -371,6 +372,47 @@ void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
   std::vector<collector::Finding> findings =
       lock_order_.AddEdges(edges, &registry_, &trace_);
   for (collector::Finding& f : findings) EmitFinding(std::move(f));
+  if (declared_order_ != nullptr) CheckDeclaredOrder(edges);
+}
+
+void Session::LoadDeclaredOrder() {
+  absl::StatusOr<collector::DeclaredLockOrder> order =
+      collector::DeclaredLockOrder::Load(options_.lock_order);
+  if (!order.ok()) {
+    // Never run with half an order: the run would check less than the
+    // file says and pass.
+    std::fprintf(stderr,
+                 "lockscope: LOCKSCOPE_OPTIONS: lock_order: %s; stopping "
+                 "(fix the file or drop the option)\n",
+                 std::string(order.status().message()).c_str());
+    std::fflush(stderr);
+    std::_Exit(kBadLockOrderExit);
+  }
+  declared_order_ = std::make_unique<const collector::DeclaredLockOrder>(
+      *std::move(order));
+}
+
+void Session::CheckDeclaredOrder(
+    const std::vector<collector::EdgeObservation>& edges) {
+  for (const collector::EdgeObservation& e : edges) {
+    // Both are alive: this thread holds `from` and is taking `to`.
+    ObjectState* from = registry_.Find(e.from);
+    ObjectState* to = registry_.Find(e.to);
+    if (from == nullptr || to == nullptr) continue;
+    std::optional<collector::Finding> finding =
+        declared_order_->Check(e, from->info, to->info);
+    if (!finding) continue;
+    // One report per pair of names, however many instances or threads.
+    std::string names = "lock-order-violation";
+    names.push_back('\0');
+    names += from->info.name;
+    names.push_back('\0');
+    names += to->info.name;
+    const uint64_t key = std::hash<std::string>{}(names) | 1;
+    // Both objects joined the graph in AddEdges above.
+    lock_order_.KeepObjectsOf(*finding);
+    Report(*std::move(finding), key);
+  }
 }
 
 std::vector<collector::Finding> Session::TestOnlyFindings() {

@@ -47,6 +47,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "collector/analysis/lock_order_file.h"
 #include "collector/analysis/model.h"
 #include "collector/analysis/suppressions.h"
 #include "lockscope/internal/hooks.h"
@@ -93,7 +94,13 @@ class Session {
   // is 0 or not found, after `skip` frames above the caller.
   collector::StackId CaptureStack(int skip, uint64_t caller_pc = 0);
 
-  // New lock-order edges from one acquisition (slow path).
+  // The exit status of a program whose lock_order file cannot be read or
+  // parsed: it stops at startup rather than run with half an order.
+  static constexpr int kBadLockOrderExit = 2;
+
+  // New lock-order edges from one acquisition (slow path). With a declared
+  // lock order (lock_order=FILE), each edge that breaks it is reported as a
+  // lock-order-violation, once per (held, taken) pair of lock names.
   void AddEdges(const std::vector<collector::EdgeObservation>& edges);
 
   // A finding made by the runtime itself (recursive-lock, borrow, ...).
@@ -169,6 +176,10 @@ class Session {
   static absl::flat_hash_set<collector::StackId> StacksNamedBy(
       const collector::Finding& finding);
   std::unique_ptr<Context> MakeContext(const collector::Finding& finding);
+  // lock_order=FILE: reads it, or prints why not and exits with
+  // kBadLockOrderExit.
+  void LoadDeclaredOrder();
+  void CheckDeclaredOrder(const std::vector<collector::EdgeObservation>& edges);
   std::vector<collector::Frame> Symbolize(collector::StackId id);
   void RefreshThreadName(collector::ThreadId id);
 
@@ -177,6 +188,8 @@ class Session {
   // A finding wants its frames: the background thread's next round writes
   // them (edges alone wait for the close).
   std::atomic<bool> frames_after_finding_{false};
+  // lock_order=FILE, read once in Init (before any edge; const after).
+  std::unique_ptr<const collector::DeclaredLockOrder> declared_order_;
   int64_t start_ns_ = 0;
 
   // Serializes ReportPendingFindings, so reports come out in the order the

@@ -8,9 +8,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "collector/analysis/plural.h"
+#include "collector/analysis/baseline.h"
+#include "collector/analysis/lock_order_file.h"
 #include "collector/analysis/report.h"
 #include "collector/analysis/suppressions.h"
 #include "viewer/check_formats.h"
+#include "viewer/declared_order.h"
 #include "viewer/subcommand.h"
 
 namespace lockscope::viewer {
@@ -46,6 +49,8 @@ std::string CheckText(const CheckResult& result, const Style& style,
     } else if (verdict.suppressed) {
       label = style.Dim("suppressed");
       detail = absl::StrCat(" (", OneLine(verdict.suppressed_by), ")");
+    } else if (verdict.baseline) {
+      label = style.Dim("baseline");
     } else {
       label = style.Yellow(PassReason(verdict, result.policy));
     }
@@ -72,6 +77,27 @@ std::string CheckText(const CheckResult& result, const Style& style,
                     OneLine(collector::FormatOneLine(finding, analysis)),
                     detail, "\n");
   }
+  if (!result.absent.empty()) {
+    // Stale entries do not fail: the finding was fixed, or these traces did
+    // not reach it. Listed so the baseline can shrink.
+    absl::StrAppend(&out, "baseline entries that matched no finding (",
+                    OneLine(result.baseline_path),
+                    "; remove them once fixed):\n");
+    for (const collector::BaselineEntry& entry : result.absent) {
+      absl::StrAppend(&out, "  ", style.Dim("stale"), "      ",
+                      entry.fingerprint,
+                      entry.label.empty() ? "" : "  # ", OneLine(entry.label),
+                      " (line ", entry.line, ")\n");
+    }
+  }
+  size_t in_baseline = 0;
+  for (const Verdict& verdict : result.verdicts) {
+    in_baseline += verdict.baseline && !verdict.suppressed;
+  }
+  const std::string baselined =
+      result.baseline_path.empty()
+          ? std::string()
+          : absl::StrCat(", ", in_baseline, " in the baseline");
   const size_t traces = result.traces->size();
   const std::string scope =
       absl::StrCat(collector::Plural(result.verdicts.size(), "finding"),
@@ -81,10 +107,10 @@ std::string CheckText(const CheckResult& result, const Style& style,
         &out, "lockscope check: ", style.Red("FAILED"), ": ", failing,
         " failing (",
         CountByKind(result.verdicts, [](const Verdict& v) { return v.failing; }),
-        ") of ", scope, "\n");
+        ") of ", scope, baselined, "\n");
   } else {
     absl::StrAppend(&out, "lockscope check: ", style.Green("passed"), ": ",
-                    scope, ", none failing\n");
+                    scope, ", none failing", baselined, "\n");
   }
   return out;
 }
@@ -107,6 +133,14 @@ class CheckCommand : public Subcommand {
                      "first 3 and a count)");
     command.add_flag("--strict", strict_,
                      "also fail on guarded cycles, warnings and notes");
+    command.add_option("--baseline", baseline_path_,
+                       "findings whose fingerprints are in FILE (made by "
+                       "`lockscope baseline`) do not fail")
+        ->type_name("FILE");
+    command.add_option("--lock-order", lock_order_path_,
+                       "report edges that break this declared lock order "
+                       "as lock-order-violation")
+        ->type_name("FILE");
     command.add_option("--fail-on", fail_on_,
                        "only these finding kinds can fail (comma list); a note "
                        "kind named here fails")
@@ -131,7 +165,9 @@ class CheckCommand : public Subcommand {
         "  lockscope check --suppressions=lockscope.supp --format=sarif "
         "-o lockscope.sarif *.lstrace\n"
         "  lockscope check --fail-on=lock-order-cycle,actual-deadlock "
-        "app.lstrace");
+        "app.lstrace\n"
+        "  lockscope check --baseline=lockscope.baseline "
+        "--lock-order=lockscope.order *.lstrace");
   }
 
   absl::StatusOr<int> Run(const CommandContext& context) override {
@@ -161,8 +197,23 @@ class CheckCommand : public Subcommand {
       if (!loaded.ok()) return loaded.status();
       suppressions = *std::move(loaded);
     }
+    std::optional<collector::Baseline> baseline;
+    if (!baseline_path_.empty()) {
+      absl::StatusOr<collector::Baseline> loaded =
+          collector::Baseline::Load(baseline_path_);
+      if (!loaded.ok()) return loaded.status();
+      baseline = *std::move(loaded);
+    }
+    std::optional<collector::DeclaredLockOrder> order;
+    if (!lock_order_path_.empty()) {
+      absl::StatusOr<collector::DeclaredLockOrder> loaded =
+          collector::DeclaredLockOrder::Load(lock_order_path_);
+      if (!loaded.ok()) return loaded.status();
+      order = *std::move(loaded);
+    }
     absl::StatusOr<LoadedSet> set = LoadAndAnalyze(paths_, context);
     if (!set.ok()) return set.status();
+    if (order) AddDeclaredOrderFindings(*order, &set->analysis);
 
     CheckResult result;
     result.traces = &set->traces;
@@ -170,6 +221,10 @@ class CheckCommand : public Subcommand {
     result.policy = policy;
     result.verdicts = Judge(set->analysis,
                             suppressions ? &*suppressions : nullptr, policy);
+    if (baseline) {
+      result.baseline_path = baseline_path_;
+      result.absent = ApplyBaseline(*baseline, set->analysis, &result.verdicts);
+    }
     result.failed = AnyFailing(result.verdicts);
 
     std::string text;
@@ -192,6 +247,8 @@ class CheckCommand : public Subcommand {
  private:
   std::vector<std::string> paths_;
   std::string suppressions_path_;
+  std::string baseline_path_;
+  std::string lock_order_path_;
   bool strict_ = false;
   bool verbose_ = false;
   std::vector<std::string> fail_on_;
@@ -203,6 +260,7 @@ class CheckCommand : public Subcommand {
 
 std::string PassReason(const Verdict& verdict, const FailPolicy& policy) {
   if (verdict.failing || verdict.suppressed) return "";
+  if (verdict.baseline) return "baseline";
   const collector::Finding& finding = verdict.analyzed->finding;
   const bool kind_counts =
       policy.fail_on.empty() ||

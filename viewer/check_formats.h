@@ -2,7 +2,8 @@
 // check`: JSON, SARIF 2.1.0 and JUnit XML.
 //
 // JSON prints one object:
-//   {"findings": [{"kind", "severity", "suppressed", "guarded_by": [names],
+//   {"findings": [{"kind", "severity", "suppressed", "baseline",
+//                  "guarded_by": [names],
 //                  "locks": [{"name", "class", ...}], "threads": [...],
 //                  "edges": [{"from", "to", "thread", "stack": [...]}], ...}],
 //    "traces": [...], "failed": bool}
@@ -26,6 +27,10 @@ struct CheckResult {
   std::vector<Verdict> verdicts;
   FailPolicy policy;
   bool failed = false;
+  // --baseline: the file given ("" = none) and its entries that matched no
+  // finding (stale), in file order.
+  std::string baseline_path;
+  std::vector<collector::BaselineEntry> absent;
 };
 
 // Why a finding that is not suppressed does not fail: "guarded",

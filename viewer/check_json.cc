@@ -49,6 +49,7 @@ void WriteFinding(JsonWriter& json, const CheckResult& result,
   json.Field("suppressed", verdict.suppressed);
   if (verdict.suppressed) json.Field("suppressed_by", verdict.suppressed_by);
   json.Field("failing", verdict.failing);
+  json.Field("baseline", verdict.baseline);
   json.Field("guarded", IsGuarded(finding));
   json.Key("guarded_by").BeginArray();
   for (collector::ObjectId gate : finding.guarded_by) {
@@ -127,15 +128,32 @@ std::string CheckJson(const CheckResult& result) {
     json.EndObject();
   }
   json.EndArray();
-  size_t failing = 0, suppressed = 0;
+  size_t failing = 0, suppressed = 0, baseline = 0;
   for (const Verdict& verdict : result.verdicts) {
     failing += verdict.failing;
     suppressed += verdict.suppressed;
+    baseline += verdict.baseline;
+  }
+  if (!result.baseline_path.empty()) {
+    // The baseline's entries no finding matched (stale; they do not fail).
+    json.Key("baseline").BeginObject();
+    json.Field("path", result.baseline_path);
+    json.Key("absent").BeginArray();
+    for (const collector::BaselineEntry& entry : result.absent) {
+      json.BeginObject();
+      json.Field("fingerprint", entry.fingerprint);
+      json.Field("label", entry.label);
+      json.Field("line", entry.line);
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
   }
   json.Key("counts").BeginObject();
   json.Field("findings", static_cast<uint64_t>(result.verdicts.size()));
   json.Field("failing", static_cast<uint64_t>(failing));
   json.Field("suppressed", static_cast<uint64_t>(suppressed));
+  json.Field("baseline", static_cast<uint64_t>(baseline));
   json.EndObject();
   json.Field("failed", result.failed);
   json.EndObject();
@@ -163,12 +181,36 @@ std::string CheckJunit(const CheckResult& result) {
   absl::StrAppend(&out, "  <testsuite name=\"lockscope check\" tests=\"",
                   traces.size(), "\" failures=\"", failures,
                   "\" errors=\"0\" skipped=\"0\">\n");
+  // Per trace, its findings in the baseline: listed in the test case's
+  // output ("baseline: ..."), not failures.
+  std::vector<std::string> baselined(traces.size());
+  for (const Verdict& verdict : result.verdicts) {
+    if (!verdict.baseline || verdict.failing) continue;
+    for (size_t index : verdict.analyzed->traces) {
+      if (index >= traces.size()) continue;
+      absl::StrAppend(&baselined[index], "baseline (",
+                      Fingerprint(verdict.analyzed->finding, analysis),
+                      "): ",
+                      collector::FormatOneLine(verdict.analyzed->finding,
+                                               analysis),
+                      "\n");
+    }
+  }
   for (size_t i = 0; i < traces.size(); ++i) {
     const std::string name = XmlEscape(traces[i].path);
     absl::StrAppend(&out, "    <testcase classname=\"lockscope\" name=\"",
                     name, "\"");
+    const std::string system_out =
+        baselined[i].empty()
+            ? std::string()
+            : absl::StrCat("      <system-out>", XmlEscape(baselined[i]),
+                           "</system-out>\n");
     if (failing[i].empty()) {
-      absl::StrAppend(&out, "/>\n");
+      if (system_out.empty()) {
+        absl::StrAppend(&out, "/>\n");
+      } else {
+        absl::StrAppend(&out, ">\n", system_out, "    </testcase>\n");
+      }
       continue;
     }
     std::string body;
@@ -188,7 +230,17 @@ std::string CheckJunit(const CheckResult& result) {
                     failing[i].size() == 1 ? "" : "s", "\" type=\"",
                     ToAbsl(collector::FindingKindName(
                         failing[i].front()->analyzed->finding.kind)),
-                    "\">", XmlEscape(body), "</failure>\n    </testcase>\n");
+                    "\">", XmlEscape(body), "</failure>\n", system_out,
+                    "    </testcase>\n");
+  }
+  if (!result.absent.empty()) {
+    std::string stale;
+    for (const collector::BaselineEntry& entry : result.absent) {
+      absl::StrAppend(&stale, "stale baseline entry ", entry.fingerprint,
+                      " (", entry.label, ") matched no finding\n");
+    }
+    absl::StrAppend(&out, "    <system-out>", XmlEscape(stale),
+                    "</system-out>\n");
   }
   absl::StrAppend(&out, "  </testsuite>\n</testsuites>\n");
   return out;

@@ -160,6 +160,9 @@ class SarifWriter {
     }
     json.Key("results").BeginArray();
     for (const Verdict& verdict : result_.verdicts) WriteResult(json, verdict);
+    for (const collector::BaselineEntry& entry : result_.absent) {
+      WriteAbsent(json, entry);
+    }
     json.EndArray();
     json.EndObject().EndArray();  // run, runs
     json.EndObject();
@@ -275,6 +278,8 @@ class SarifWriter {
       level = "error";
     } else if (verdict.suppressed) {
       level = std::string(collector::SeverityName(finding.severity));
+    } else if (verdict.baseline) {
+      level = "note";
     } else {
       level = IsGuarded(finding) || finding.severity ==
                                         collector::Severity::kNote
@@ -314,6 +319,9 @@ class SarifWriter {
     json.Key("partialFingerprints").BeginObject();
     json.Field("lockscope/v1", Fingerprint(finding, analysis_));
     json.EndObject();
+    if (!result_.baseline_path.empty()) {
+      json.Field("baselineState", verdict.baseline ? "unchanged" : "new");
+    }
     WriteCodeFlows(json, finding);
     if (verdict.suppressed) {
       json.Key("suppressions").BeginArray().BeginObject();
@@ -324,6 +332,7 @@ class SarifWriter {
     json.Key("properties").BeginObject();
     json.Field("severity", collector::SeverityName(finding.severity));
     json.Field("failing", verdict.failing);
+    json.Field("baseline", verdict.baseline);
     json.Field("count", finding.count);
     json.Key("guarded_by").BeginArray();
     for (collector::ObjectId gate : finding.guarded_by) {
@@ -336,6 +345,35 @@ class SarifWriter {
     }
     json.EndArray();
     json.EndObject();
+    json.EndObject();
+  }
+
+  // A baseline entry no finding matched: a result in state "absent", named
+  // by the kind its comment starts with.
+  void WriteAbsent(JsonWriter& json, const collector::BaselineEntry& entry) {
+    const std::string_view label = entry.label;
+    const std::optional<collector::FindingKind> kind =
+        collector::ParseFindingKind(label.substr(0, label.find(' ')));
+    json.BeginObject();
+    if (kind.has_value()) {
+      json.Field("ruleId", collector::FindingKindName(*kind));
+      json.Field("ruleIndex", static_cast<int>(*kind));
+    } else {
+      json.Field("ruleId", "lockscope-baseline-entry");
+    }
+    json.Field("level", "none");
+    json.Key("message").BeginObject();
+    json.Field("text",
+               absl::StrCat("baseline entry ", entry.fingerprint,
+                            entry.label.empty() ? "" : " (", entry.label,
+                            entry.label.empty() ? "" : ")",
+                            " matched no finding (", result_.baseline_path,
+                            ":", entry.line, ")"));
+    json.EndObject();
+    json.Key("partialFingerprints").BeginObject();
+    json.Field("lockscope/v1", entry.fingerprint);
+    json.EndObject();
+    json.Field("baselineState", "absent");
     json.EndObject();
   }
 

@@ -38,6 +38,8 @@ std::vector<std::unique_ptr<Subcommand>> AllSubcommands() {
   all.push_back(NewExportCommand());
   all.push_back(NewReportCommand());
   all.push_back(NewRunCommand());
+  all.push_back(NewBaselineCommand());
+  all.push_back(NewOrderCommand());
   return all;
 }
 

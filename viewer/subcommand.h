@@ -76,6 +76,8 @@ std::unique_ptr<Subcommand> NewMergeCommand();
 std::unique_ptr<Subcommand> NewExportCommand();
 std::unique_ptr<Subcommand> NewRunCommand();
 std::unique_ptr<Subcommand> NewReportCommand();
+std::unique_ptr<Subcommand> NewBaselineCommand();
+std::unique_ptr<Subcommand> NewOrderCommand();
 
 // Every subcommand, in the order `lockscope --help` lists them.
 std::vector<std::unique_ptr<Subcommand>> AllSubcommands();

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "collector/analysis/finding_kinds.h"
+#include "collector/analysis/fingerprint.h"
 #include "viewer/output.h"
 
 namespace lockscope::viewer {
@@ -54,45 +56,28 @@ bool AnyFailing(const std::vector<Verdict>& verdicts) {
                      [](const Verdict& v) { return v.failing; });
 }
 
-namespace {
-
-uint64_t Fnv1a(std::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ull;
+std::vector<collector::BaselineEntry> ApplyBaseline(
+    const collector::Baseline& baseline, const Analysis& analysis,
+    std::vector<Verdict>* verdicts) {
+  absl::flat_hash_set<std::string> seen;
+  for (Verdict& verdict : *verdicts) {
+    const std::string fingerprint =
+        Fingerprint(verdict.analyzed->finding, analysis);
+    if (!baseline.Contains(fingerprint)) continue;
+    seen.insert(fingerprint);
+    verdict.baseline = true;
+    verdict.failing = false;
   }
-  return hash;
+  std::vector<collector::BaselineEntry> absent;
+  for (const collector::BaselineEntry& entry : baseline.entries()) {
+    if (!seen.contains(entry.fingerprint)) absent.push_back(entry);
+  }
+  return absent;
 }
-
-}  // namespace
 
 std::string Fingerprint(const Finding& finding,
                         const collector::FindingContext& context) {
-  std::vector<std::string> names;
-  for (collector::ObjectId id : finding.objects) {
-    const collector::ObjectInfo* object = context.Object(id);
-    if (object == nullptr) {
-      names.push_back("?");
-    } else if (finding.kind == FindingKind::kLockClassCycle) {
-      names.push_back(object->class_name);
-    } else {
-      names.push_back(object->name);
-    }
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::string text = absl::StrCat(ToAbsl(collector::FindingKindName(finding.kind)),
-                                  "\n", absl::StrJoin(names, "\n"));
-  if (!collector::IsCycle(finding.kind) && finding.stack != 0) {
-    for (const collector::Frame& frame : context.Stack(finding.stack)) {
-      if (!frame.function.empty()) {
-        absl::StrAppend(&text, "\n@", frame.function);
-        break;
-      }
-    }
-  }
-  return absl::StrFormat("%016x", Fnv1a(text));
+  return collector::FindingFingerprint(finding, context);
 }
 
 std::string CountByKind(const std::vector<Verdict>& verdicts,

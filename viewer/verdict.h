@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/analysis/baseline.h"
 #include "collector/analysis/model.h"
 #include "collector/analysis/suppressions.h"
 #include "viewer/trace_set.h"
@@ -33,6 +34,9 @@ struct Verdict {
   // The matching --suppressions rule, or "suppressed in the traced process".
   std::string suppressed_by;
   bool failing = false;
+  // In the --baseline file (ApplyBaseline): listed as "baseline", never
+  // failing.
+  bool baseline = false;
 };
 
 bool IsGuarded(const collector::Finding& finding);
@@ -46,11 +50,20 @@ std::vector<Verdict> Judge(const Analysis& analysis,
 // True when some verdict fails.
 bool AnyFailing(const std::vector<Verdict>& verdicts);
 
-// A stable identity for a finding across runs and machines: 16 hex digits of
-// a 64-bit FNV-1a hash over the kind and the sorted lock names (classes for
-// a lock-class-cycle); for findings that are not cycles, also the innermost
-// symbolized function of the finding's stack. Ids, addresses and times do
-// not enter it.
+// Marks the verdicts whose finding's fingerprint is in `baseline` as
+// baseline (they no longer fail) and returns the baseline's entries that
+// matched no finding (stale: fixed, or not reached by these traces), in
+// file order.
+std::vector<collector::BaselineEntry> ApplyBaseline(
+    const collector::Baseline& baseline, const Analysis& analysis,
+    std::vector<Verdict>* verdicts);
+
+// A stable identity for a finding across runs and machines:
+// collector::FindingFingerprint (collector/analysis/fingerprint.h: 16 hex
+// digits of FNV-1a 64 over the kind, the sorted stable lock names (classes
+// for a lock-class-cycle) and, for findings that are not cycles, the
+// innermost symbolized function). Ids, addresses, times, lines and
+// directories do not enter it. Baselines are made of these.
 std::string Fingerprint(const collector::Finding& finding,
                         const collector::FindingContext& context);
 

@@ -278,6 +278,8 @@ StackLabels LabelsFor(const Finding& finding, const FindingContext& context) {
     }
     case FindingKind::kWaitWhileHolding:
       return {"waits at:", "holding the lock acquired at:"};
+    case FindingKind::kLockOrderViolation:
+      return {"taken at:", "while holding the later lock, acquired at:"};
     case FindingKind::kLockOrderCycle:
     case FindingKind::kLockClassCycle:
     case FindingKind::kActualDeadlock:

@@ -1,7 +1,8 @@
 // collector/analysis/suppressions.h — TSan-style suppression files.
 //
 // One rule per line, `#` starts a comment, blank lines are ignored:
-//   cycle:PATTERN    lock-order-cycle, lock-class-cycle, actual-deadlock
+//   cycle:PATTERN    lock-order-cycle, lock-class-cycle, actual-deadlock,
+//                    lock-order-violation
 //   borrow:PATTERN   cross-thread-borrow, borrow-conflict
 //   lock:PATTERN     recursive-lock, unlock-not-owner, destroyed-while-held
 //   KIND:PATTERN     any finding kind by its exact name (lock-order-cycle:...)

@@ -38,18 +38,20 @@ using ::testing::Not;
 constexpr uid_t kNobody = 65534;
 constexpr char kSecureLine[] =
     "lockscope: secure-execution mode (setuid, setgid or file capabilities): "
-    "no trace is written and no suppressions file is read, whatever "
-    "LOCKSCOPE_OPTIONS says";
+    "no trace is written and no suppressions or lock order file is read, "
+    "whatever LOCKSCOPE_OPTIONS says";
 
 TEST(DropFileOptionsTest, DropsTraceAndSuppressionsAndSaysSo) {
   std::vector<std::string> errors;
   Options options = ParseOptions(
-      "trace=/etc/shadow:suppressions=/root/x:exitcode=3:stack_depth=5",
+      "trace=/etc/shadow:suppressions=/root/x:lock_order=/root/order:"
+      "exitcode=3:stack_depth=5",
       &errors);
   ASSERT_THAT(errors, IsEmpty());
   EXPECT_EQ(DropFileOptions(&options), kSecureLine);
   EXPECT_EQ(options.trace, "");
   EXPECT_EQ(options.suppressions, "");
+  EXPECT_EQ(options.lock_order, "");
   // Options that name no file stay in force.
   EXPECT_EQ(options.exitcode, 3);
   EXPECT_EQ(options.stack_depth, 5);

@@ -106,3 +106,16 @@ lockscope_unit_test(secure_mode_test
 target_compile_definitions(secure_mode_test PRIVATE
   LOCKSCOPE_SETUID_PROGRAM="$<TARGET_FILE:setuid_program>")
 add_dependencies(secure_mode_test setuid_program)
+
+# lock_order=FILE end to end: `lockscope order` from a clean run, the
+# runtime and `check --lock-order` on a run that breaks it, bad files.
+add_executable(lock_order_program runtime/lock_order_program.cc)
+target_link_libraries(lock_order_program PRIVATE lockscope_tracked)
+lockscope_warnings(lock_order_program)
+lockscope_unit_test(lock_order_test
+  SOURCES runtime/lock_order_test.cc
+  LIBS GTest::gtest)
+target_compile_definitions(lock_order_test PRIVATE
+  LOCKSCOPE_LOCK_ORDER_PROGRAM="$<TARGET_FILE:lock_order_program>"
+  LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>")
+add_dependencies(lock_order_test lock_order_program lockscope_cli)

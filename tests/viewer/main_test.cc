@@ -12,7 +12,8 @@ using ::testing::Not;
 
 const char* const kSubcommands[] = {"summary", "cycles", "borrows",
                                     "locks",   "events", "graph",
-                                    "check",   "merge",  "export"};
+                                    "check",   "merge",  "export",
+                                    "baseline", "order"};
 
 TEST(MainTest, HelpListsEverySubcommandWithExamples) {
   const CliResult result = RunCli({"--help"});
@@ -118,8 +119,9 @@ TEST(MainTest, BadInputIsOneLineAndExitTwoForEverySubcommand) {
     const std::string path = bad.make("");
     for (const char* name : kSubcommands) {
       std::vector<std::string> args = {name, path};
-      if (std::string(name) == "merge") {
-        args = {name, "-o", TempPath("merged.lstrace"), path};
+      const std::string command = name;
+      if (command == "merge" || command == "baseline" || command == "order") {
+        args = {name, "-o", TempPath("out." + command), path};
       }
       SCOPED_TRACE(std::string(name) + " on " + bad.name);
       const CliResult result = RunCli(args);

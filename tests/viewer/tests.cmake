@@ -34,6 +34,8 @@ lockscope_unit_test(viewer_cli_test
           viewer/check_test.cc
           viewer/check_json_test.cc
           viewer/check_sarif_test.cc
+          viewer/baseline_test.cc
+          viewer/order_test.cc
           viewer/merge_test.cc
           viewer/export_test.cc
           viewer/hostile_trace_test.cc

@@ -66,6 +66,7 @@ TEST(FindingKindsTest, SuppressionFamilies) {
       {FindingKind::kUnlockNotOwner, "lock"},
       {FindingKind::kDestroyedWhileHeld, "lock"},
       {FindingKind::kWaitWhileHolding, "lock"},
+      {FindingKind::kLockOrderViolation, "cycle"},
   };
   static_assert(std::size(kFamilies) == kNumFindingKinds);
   for (const auto& [kind, family] : kFamilies) {

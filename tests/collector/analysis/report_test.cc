@@ -127,6 +127,9 @@ TEST_F(ReportTest, HeadlineForEveryKind) {
        "borrowed)"},
       {FindingKind::kWaitWhileHolding,
        "lockscope: wait-while-holding (waits while holding another lock)"},
+      {FindingKind::kLockOrderViolation,
+       "lockscope: lock-order-violation (lock taken against the declared "
+       "lock order)"},
   };
   ASSERT_EQ(want.size(), static_cast<size_t>(kNumFindingKinds));
   for (const auto& [kind, headline] : want) {
@@ -274,6 +277,8 @@ TEST_F(ReportTest, StackLabelsFitTheKind) {
       {FindingKind::kUnlockNotOwner, {"unlocked at:", "acquired at:"}},
       {FindingKind::kDestroyedWhileHeld,
        {"destroyed at:", "still held, acquired at:"}},
+      {FindingKind::kLockOrderViolation,
+       {"taken at:", "while holding the later lock, acquired at:"}},
   };
   for (const auto& [kind, labels] : want) {
     Finding f;

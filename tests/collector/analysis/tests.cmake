@@ -27,3 +27,15 @@ lockscope_unit_test(printable_test
 lockscope_unit_test(merge_analysis_test
   SOURCES collector/analysis/merge_analysis_test.cc
   LIBS lockscope_analysis)
+# Baselines: fingerprints stable across runs, builds and checkouts, and the
+# baseline file format.
+lockscope_unit_test(fingerprint_test
+  SOURCES collector/analysis/fingerprint_test.cc
+  LIBS lockscope_analysis)
+lockscope_unit_test(baseline_test
+  SOURCES collector/analysis/baseline_test.cc
+  LIBS lockscope_analysis)
+# Declared lock-order files: syntax, contradictions, violations.
+lockscope_unit_test(lock_order_file_test
+  SOURCES collector/analysis/lock_order_file_test.cc
+  LIBS lockscope_analysis)
