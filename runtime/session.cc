@@ -394,14 +394,32 @@ void Session::LoadDeclaredOrder() {
 
 void Session::CheckDeclaredOrder(
     const std::vector<collector::EdgeObservation>& edges) {
-  for (const collector::EdgeObservation& e : edges) {
+  for (const collector::EdgeObservation& edge : edges) {
+    // The edge comes from the newest held lock only (lockdep's rule), so
+    // the older held locks are checked against `to` here too: holding
+    // [ledger, x] and taking accounts forms only x -> accounts.
+    std::vector<collector::EdgeObservation> pairs{edge};
+    for (collector::ObjectId held : edge.held) {
+      collector::EdgeObservation older = edge;
+      older.from = held;
+      older.from_stack = 0;  // that lock's own site is not in this edge
+      pairs.push_back(std::move(older));
+    }
+    for (const collector::EdgeObservation& e : pairs) {
+      CheckDeclaredPair(e);
+    }
+  }
+}
+
+void Session::CheckDeclaredPair(const collector::EdgeObservation& e) {
+  {
     // Both are alive: this thread holds `from` and is taking `to`.
     ObjectState* from = registry_.Find(e.from);
     ObjectState* to = registry_.Find(e.to);
-    if (from == nullptr || to == nullptr) continue;
+    if (from == nullptr || to == nullptr) return;
     std::optional<collector::Finding> finding =
         declared_order_->Check(e, from->info, to->info);
-    if (!finding) continue;
+    if (!finding) return;
     // One report per pair of names, however many instances or threads.
     std::string names = "lock-order-violation";
     names.push_back('\0');

@@ -180,6 +180,8 @@ class Session {
   // kBadLockOrderExit.
   void LoadDeclaredOrder();
   void CheckDeclaredOrder(const std::vector<collector::EdgeObservation>& edges);
+  // One (held, taken) pair of CheckDeclaredOrder.
+  void CheckDeclaredPair(const collector::EdgeObservation& e);
   std::vector<collector::Frame> Symbolize(collector::StackId id);
   void RefreshThreadName(collector::ThreadId id);
 

@@ -38,7 +38,20 @@ size_t AddDeclaredOrderFindings(const collector::DeclaredLockOrder& order,
   // findings is a vector others may point into only after this returns.
   std::vector<AnalyzedFinding> added;
   std::map<std::pair<std::string, std::string>, size_t> index;
+  // Each edge runs from the newest held lock only (lockdep's rule); the
+  // older locks held at every sighting (its gates) were held while `to`
+  // was taken too, so each is checked as a pair of its own.
+  std::vector<AnalyzedEdge> pairs;
   for (const AnalyzedEdge& edge : analysis->edges) {
+    pairs.push_back(edge);
+    for (collector::ObjectId held : edge.gates) {
+      AnalyzedEdge older = edge;
+      older.first.from = held;
+      older.first.from_stack = 0;  // that lock's own site is not recorded
+      pairs.push_back(std::move(older));
+    }
+  }
+  for (const AnalyzedEdge& edge : pairs) {
     const ObjectInfo* from = analysis->Object(edge.first.from);
     const ObjectInfo* to = analysis->Object(edge.first.to);
     if (from == nullptr || to == nullptr) continue;

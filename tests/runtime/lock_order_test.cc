@@ -107,6 +107,26 @@ TEST(LockOrderOptionTest, CheckLockOrderFlagsARunMadeWithoutIt) {
   EXPECT_THAT(flagged.out, HasSubstr("lock-order-violation ledger, accounts"));
 }
 
+// Edges run from the newest held lock only: holding journal and scratch
+// while taking accounts forms scratch -> accounts, and the order breaks
+// between journal (held, older) and accounts all the same.
+TEST(LockOrderOptionTest, AnOlderHeldLockBreaksTheOrderToo) {
+  const std::string order = CleanOrder();
+  const std::string trace = TempPath("older.lstrace");
+  const ChildResult run =
+      Program("older", "trace=" + trace + ":lock_order=" + order);
+  EXPECT_EQ(run.status(), 66) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("'accounts' taken while holding 'journal'"));
+  EXPECT_THAT(run.err, HasSubstr("Sweep"));
+
+  const std::string unchecked = TempPath("older-unchecked.lstrace");
+  ASSERT_EQ(Program("older", "trace=" + unchecked).status(), 0);
+  const ChildResult flagged =
+      Cli({"check", "--lock-order=" + order, unchecked});
+  EXPECT_EQ(flagged.status(), 1) << flagged.out << flagged.err;
+  EXPECT_THAT(flagged.out, HasSubstr("lock-order-violation journal, accounts"));
+}
+
 TEST(LockOrderOptionTest, SuppressedLikeACycle) {
   const std::string order = CleanOrder();
   const std::string supp = TempPath("order.supp");
