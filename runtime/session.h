@@ -93,6 +93,17 @@ class Session {
   // is 0 or not found, after `skip` frames above the caller.
   collector::StackId CaptureStack(int skip, uint64_t caller_pc = 0);
 
+  // The stack for a held lock's site: `chain_stack` when it starts at
+  // `site_pc` (captured at this very site), else the one-frame stack of
+  // `site_pc`; `chain_stack` when the pc is unknown or the interposer's.
+  collector::StackId SiteStack(collector::StackId chain_stack,
+                               uint64_t site_pc);
+
+  // Every borrow of `cell` outstanding on any registered thread (each
+  // thread's OutstandingBorrows), oldest first per thread.
+  std::vector<collector::FindingBorrow> OutstandingBorrows(
+      const ObjectState* cell);
+
   // New lock-order edges from one acquisition (slow path).
   void AddEdges(const std::vector<collector::EdgeObservation>& edges);
 

@@ -27,3 +27,7 @@ lockscope_unit_test(printable_test
 lockscope_unit_test(merge_analysis_test
   SOURCES collector/analysis/merge_analysis_test.cc
   LIBS lockscope_analysis)
+# Which frames of a stack reports start at and fold.
+lockscope_unit_test(user_frames_test
+  SOURCES collector/analysis/user_frames_test.cc
+  LIBS lockscope_analysis)
