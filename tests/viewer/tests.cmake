@@ -34,6 +34,7 @@ lockscope_unit_test(viewer_cli_test
           viewer/check_test.cc
           viewer/check_json_test.cc
           viewer/check_sarif_test.cc
+          viewer/full_stacks_test.cc
           viewer/merge_test.cc
           viewer/export_test.cc
           viewer/hostile_trace_test.cc
