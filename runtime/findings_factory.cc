@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -103,13 +104,25 @@ collector::Finding BorrowConflictFinding(ThreadState* t,
                                          const ObjectState& cell,
                                          const char* headline,
                                          collector::StackId stack,
-                                         collector::StackId other_stack) {
+                                         collector::StackId other_stack,
+                                         std::vector<collector::FindingBorrow>
+                                             outstanding) {
   collector::Finding f;
   f.kind = collector::FindingKind::kBorrowConflict;
   f.objects = {cell.id()};
   f.threads = {t->id()};
+  for (const collector::FindingBorrow& b : outstanding) {
+    if (b.thread != 0 && std::find(f.threads.begin(), f.threads.end(),
+                                   b.thread) == f.threads.end()) {
+      f.threads.push_back(b.thread);
+    }
+  }
   f.stack = stack;
-  f.other_stack = other_stack;
+  // Readers of older traces know only other_stack: the newest borrow's.
+  f.other_stack = other_stack != 0 || outstanding.empty()
+                      ? other_stack
+                      : outstanding.back().stack;
+  f.borrows = std::move(outstanding);
   f.message = std::string(headline).substr(sizeof("lockscope: ") - 1);
   return f;
 }

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "collector/analysis/model.h"
 #include "lockscope/internal/hooks.h"
@@ -49,12 +50,13 @@ uint64_t CrossThreadBorrowKey(const ObjectState& cell, Access a,
                               const Site& at);
 
 // `t` borrows `cell` while a conflicting borrow is outstanding; `headline`
-// is the line AppCell prints ("lockscope: borrow-conflict: ...").
-collector::Finding BorrowConflictFinding(ThreadState* t,
-                                         const ObjectState& cell,
-                                         const char* headline,
-                                         collector::StackId stack,
-                                         collector::StackId other_stack);
+// is the line AppCell prints ("lockscope: borrow-conflict: ..."), `stack`
+// the new borrow's, `outstanding` every borrow of the cell still alive
+// (their threads join the finding's) and `other_stack` the newest one's.
+collector::Finding BorrowConflictFinding(
+    ThreadState* t, const ObjectState& cell, const char* headline,
+    collector::StackId stack, collector::StackId other_stack,
+    std::vector<collector::FindingBorrow> outstanding);
 
 // `t` waits (`what`: "waits on condition variable 'cv' (releasing Mutex
 // 'm')", "joins thread 4") while holding `held`, which the wait does not

@@ -56,6 +56,14 @@ collector::Access ToModel(Access a) {
                                  : collector::Access::kShared;
 }
 
+collector::SourceSite SiteOf(const Site& at) {
+  collector::SourceSite site;
+  if (at.file != nullptr) site.file = at.file;
+  if (at.function != nullptr) site.function = at.function;
+  site.line = at.line;
+  return site;
+}
+
 uint64_t SiteKey(uint64_t object, const Site& at) {
   return ChainKey(object, reinterpret_cast<uintptr_t>(at.file) ^ at.line,
                   Access::kShared, false);
@@ -197,9 +205,12 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
       e.from_access = ToModel(h.access);
       e.to_access = ToModel(a);
       e.thread = t->id();
-      e.from_stack =
-          h.stack != 0 ? h.stack
-                       : h.object->first_stack.load(std::memory_order_relaxed);
+      // Where this thread took this `from` (its exact site; the whole stack
+      // when the chain was captured there).
+      e.from_stack = s.SiteStack(h.stack, h.site_pc);
+      if (e.from_stack == 0) {
+        e.from_stack = h.object->first_stack.load(std::memory_order_relaxed);
+      }
       e.to_stack = stack;
       e.held.reserve(held_ids.size() - 1);
       for (collector::ObjectId id : held_ids) {
@@ -227,7 +238,8 @@ __attribute__((always_inline)) inline void PushBlocking(
   if (!nested && !t->chains.Lookup(key, &stack)) {
     stack = NewChainSlow(t, o, a, key, caller);
   }
-  t->held.push_back(HeldLock{o, key, stack, acquired_ticks, a, false});
+  t->held.push_back(
+      HeldLock{o, key, stack, caller, acquired_ticks, a, false});
 }
 
 [[noreturn]] __attribute__((noinline)) void RecursiveLockSlow(
@@ -235,8 +247,10 @@ __attribute__((always_inline)) inline void PushBlocking(
     uint64_t caller) {
   Session& s = Session::Get();
   std::string headline;
+  HeldLock first = held;  // with the stack of where it was taken
+  first.stack = s.SiteStack(held.stack, held.site_pc);
   collector::Finding f = RecursiveLockFinding(
-      t, o, a, held, s.CaptureStack(kSkipFromSlow, caller), &headline);
+      t, o, a, first, s.CaptureStack(kSkipFromSlow, caller), &headline);
   s.ReportFatal(std::move(f), headline);
 }
 
@@ -363,6 +377,7 @@ __attribute__((noinline)) void BorrowSlow(ThreadState* t, ObjectState* cell,
   StackId stack = 0;
   const bool seen = t->borrow_sites.Lookup(key, &stack);
   if (!seen && !nested) stack = NewBorrowSiteSlow(t, key, caller);
+  t->borrows.Push(cell, a, at, stack);
   if (t->events_all || (!seen && t->events_any)) {
     Record(t, TickClock::Now(), cell, EventType::kBorrow, a, was_try,
            seen ? 0 : stack);
@@ -397,7 +412,8 @@ void AfterAcquire(ObjectState* o, Access a) noexcept {
                           (!all || CanRecordFast(t)))) {
       Count(o, a);
       const int64_t now = all ? TickClock::NowTsc() : 0;
-      held.PushNotFull(HeldLock{o, key, stack, now, a, false});
+      held.PushNotFull(
+          HeldLock{o, key, stack, LOCKSCOPE_CALLER_PC(), now, a, false});
       if (all && ABSL_PREDICT_FALSE(t->ring.PushKnownRoom(MakeEvent(
                      now, o, EventType::kAcquired, a, false, 0)))) {
         DrainSoonSlow();
@@ -454,8 +470,8 @@ void AfterTryAcquire(ObjectState* o, Access a) noexcept {
   ThreadState* t = CurrentThread();
   CountAcquisition(o, a);
   const int64_t now = t->events_all ? TickClock::Now() : 0;
-  t->held.push_back(
-      HeldLock{o, KeyOnTop(t->held, o->id(), a, true), 0, now, a, true});
+  t->held.push_back(HeldLock{o, KeyOnTop(t->held, o->id(), a, true), 0,
+                             LOCKSCOPE_CALLER_PC(), now, a, true});
   if (now != 0) Record(t, now, o, EventType::kAcquired, a, true, 0);
 }
 
@@ -498,6 +514,7 @@ void OnBorrow(ObjectState* cell, Access a, bool was_try,
     // A cell has one owner thread; a racing cross-thread borrow may lose a
     // count, never corrupt memory.
     BumpOwned(a == Access::kExclusive ? cell->acquisitions : cell->shared);
+    t->borrows.Push(cell, a, at, stack);
     return;
   }
   BorrowSlow(t, cell, a, was_try, at, LOCKSCOPE_CALLER_PC());
@@ -506,8 +523,12 @@ void OnBorrow(ObjectState* cell, Access a, bool was_try,
 
 void OnBorrowRelease(ObjectState* cell, Access a) noexcept {
   ThreadState* t = tls_thread_state;
-  if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all)) return;
+  if (ABSL_PREDICT_TRUE(t != nullptr && !t->events_all)) {
+    t->borrows.Pop(cell, a);
+    return;
+  }
   t = CurrentThread();
+  t->borrows.Pop(cell, a);
   if (t->events_all) {
     Record(t, TickClock::Now(), cell, EventType::kBorrowRelease, a, false, 0);
   }
@@ -520,15 +541,24 @@ void OnBorrowConflict(ObjectState* cell, Access a, const Site& at,
   ThreadState* t = CurrentThread();
   Session& s = Session::Get();
   const StackId stack = s.CaptureStack(1, LOCKSCOPE_CALLER_PC());
-  // The outstanding borrow's stack, if this thread took it (its site was
-  // recorded when first seen).
+  // Every outstanding borrow of the cell, on every thread.
+  std::vector<collector::FindingBorrow> borrows =
+      s.OutstandingBorrows(cell);
+  // The newest one's stack, if this thread took it (its site was recorded
+  // when first seen): the cell passes only the newest site.
   StackId other = 0;
   t->borrow_sites.Lookup(SiteKey(cell->id(), outstanding_at), &other);
+  if (borrows.empty()) {  // none recorded (past the bound): the cell's own
+    collector::FindingBorrow b;
+    b.access = ToModel(outstanding);
+    b.site = SiteOf(outstanding_at);
+    b.stack = other;
+    borrows.push_back(std::move(b));
+  }
   (void)a;
   (void)at;
-  (void)outstanding;
-  collector::Finding f =
-      BorrowConflictFinding(t, *cell, headline, stack, other);
+  collector::Finding f = BorrowConflictFinding(t, *cell, headline, stack,
+                                               other, std::move(borrows));
   AnnounceSlow(cell);
   s.ReportFatal(std::move(f), headline);
 }

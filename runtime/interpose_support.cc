@@ -18,12 +18,13 @@ namespace {
 std::atomic<uintptr_t> g_interposer_begin{0};
 std::atomic<uintptr_t> g_interposer_end{0};
 
+
+}  // namespace
+
 bool InInterposer(uint64_t pc) {
   return pc >= g_interposer_begin.load(std::memory_order_relaxed) &&
          pc < g_interposer_end.load(std::memory_order_relaxed);
 }
-
-}  // namespace
 
 ObjectState* OnCreateAt(ObjectKind kind, const void* address, size_t size,
                         uint64_t site_pc) noexcept {

@@ -37,6 +37,8 @@ void AfterBlockFailed(ObjectState* object, Access access,
 // The interposer's code, [begin, end): frames there are cut from the top of
 // captured stacks, which then start in the code that called pthread_*.
 void SetInterposerRange(uintptr_t begin, uintptr_t end) noexcept;
+// Whether `pc` lies in the preloaded interposer (false when none is loaded).
+bool InInterposer(uint64_t pc);
 // Drops the leading pcs that lie in the interposer (Session::CaptureStack).
 void TrimInterposerFrames(std::vector<uint64_t>* pcs);
 

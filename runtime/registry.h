@@ -53,6 +53,13 @@ class Registry {
       ABSL_LOCKS_EXCLUDED(mu_);
   // Every registered ThreadState (exited ones until FreeThreads).
   std::vector<ThreadState*> Threads() ABSL_LOCKS_EXCLUDED(mu_);
+  // Calls fn(const ThreadState&) for every registered thread, under the
+  // lock, so none of them can be freed meanwhile.
+  template <typename Fn>
+  void ForEachThread(Fn&& fn) ABSL_LOCKS_EXCLUDED(mu_) {
+    RawMutexLock lock(&mu_);
+    for (const ThreadState* t : threads_) fn(*t);
+  }
   // Unregisters and deletes exited threads whose rings are drained.
   void FreeThreads(const std::vector<ThreadState*>& finished)
       ABSL_LOCKS_EXCLUDED(mu_);

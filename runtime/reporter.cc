@@ -67,6 +67,7 @@ absl::flat_hash_set<collector::StackId> Session::StacksNamedBy(
   }
   stacks.insert(finding.stack);
   stacks.insert(finding.other_stack);
+  for (const auto& b : finding.borrows) stacks.insert(b.stack);
   stacks.erase(0);
   return stacks;
 }
@@ -79,6 +80,7 @@ std::unique_ptr<Session::Context> Session::MakeContext(
   absl::flat_hash_set<collector::ThreadId> threads(finding.threads.begin(),
                                                    finding.threads.end());
   for (const auto& e : finding.edges) threads.insert(e.thread);
+  for (const auto& b : finding.borrows) threads.insert(b.thread);
   const absl::flat_hash_set<collector::StackId> stacks =
       StacksNamedBy(finding);
   for (collector::ThreadId t : threads) RefreshThreadName(t);

@@ -368,6 +368,38 @@ __attribute__((noinline)) collector::StackId Session::CaptureStack(
   return trace_.InternStack(pcs);
 }
 
+collector::StackId Session::SiteStack(collector::StackId chain_stack,
+                                     uint64_t site_pc) {
+  if (site_pc == 0 || InInterposer(site_pc)) return chain_stack;
+  if (chain_stack != 0) {
+    const std::vector<uint64_t> pcs = trace_.StackPcs(chain_stack);
+    if (!pcs.empty() && pcs.front() == site_pc) return chain_stack;
+  }
+  return trace_.InternStack({site_pc});
+}
+
+std::vector<collector::FindingBorrow> Session::OutstandingBorrows(
+    const ObjectState* cell) {
+  std::vector<collector::FindingBorrow> out;
+  registry_.ForEachThread([&](const ThreadState& t) {
+    t.borrows.ForEachOf(cell, [&](const runtime::OutstandingBorrows::Entry& e) {
+      constexpr auto r = std::memory_order_relaxed;
+      collector::FindingBorrow b;
+      b.thread = t.id();
+      b.access = e.exclusive.load(r) ? collector::Access::kExclusive
+                                     : collector::Access::kShared;
+      if (const char* file = e.file.load(r); file != nullptr) b.site.file = file;
+      if (const char* fn = e.function.load(r); fn != nullptr) {
+        b.site.function = fn;
+      }
+      b.site.line = e.line.load(r);
+      b.stack = e.stack.load(r);
+      out.push_back(std::move(b));
+    });
+  });
+  return out;
+}
+
 void Session::AddEdges(const std::vector<collector::EdgeObservation>& edges) {
   std::vector<collector::Finding> findings =
       lock_order_.AddEdges(edges, &registry_, &trace_);

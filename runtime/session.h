@@ -98,6 +98,17 @@ class Session {
   // parsed: it stops at startup rather than run with half an order.
   static constexpr int kBadLockOrderExit = 2;
 
+  // The stack for a held lock's site: `chain_stack` when it starts at
+  // `site_pc` (captured at this very site), else the one-frame stack of
+  // `site_pc`; `chain_stack` when the pc is unknown or the interposer's.
+  collector::StackId SiteStack(collector::StackId chain_stack,
+                               uint64_t site_pc);
+
+  // Every borrow of `cell` outstanding on any registered thread (each
+  // thread's OutstandingBorrows), oldest first per thread.
+  std::vector<collector::FindingBorrow> OutstandingBorrows(
+      const ObjectState* cell);
+
   // New lock-order edges from one acquisition (slow path). With a declared
   // lock order (lock_order=FILE), each edge that breaks it is reported as a
   // lock-order-violation, once per (held, taken) pair of lock names.

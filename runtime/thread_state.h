@@ -40,8 +40,14 @@ struct HeldLock {
   // lockdep's chain key: a hash of the ids (and access modes) of this entry
   // and every entry below it (see RootKey/ChainKey).
   uint64_t chain_key;
-  // Where this acquisition happened, when known (0 otherwise).
+  // The stack captured when this thread first took this chain (0 if none):
+  // where this acquisition happened when site_pc is its first pc.
   collector::StackId stack;
+  // Where this acquisition happened: the hook's return address into the
+  // wrapper's caller (inlined wrappers: the user's function). Always set,
+  // so an edge names where this thread took its `from` lock, not where the
+  // chain was first seen (see Session::SiteStack).
+  uint64_t site_pc;
   // Time acquired in ticks (TickClock), when measured (waited
   // acquisitions, events=all); else 0.
   int64_t acquired_ticks;
@@ -177,6 +183,96 @@ inline uint64_t KeyOnTop(const HeldStack& held, uint64_t id, Access access,
                       : ChainKey(held.back().chain_key, id, access, was_try);
 }
 
+// The borrows a thread holds (guards alive), newest last, so a
+// borrow-conflict can name every outstanding borrow of its cell: site,
+// thread, stack. Written by the owning thread only (a push on OnBorrow, a
+// pop on OnBorrowRelease); read by a thread reporting a conflict, hence
+// relaxed atomics (plain moves on x86) and `count` published with release.
+// Bounded: past kMax, borrows are counted and not recorded.
+class OutstandingBorrows {
+ public:
+  static constexpr uint32_t kMax = 16;
+  struct Entry {
+    std::atomic<const ObjectState*> cell{nullptr};
+    std::atomic<const char*> file{nullptr};
+    std::atomic<const char*> function{nullptr};
+    std::atomic<uint32_t> line{0};
+    std::atomic<bool> exclusive{false};
+    std::atomic<collector::StackId> stack{0};
+  };
+
+  void Push(const ObjectState* cell, Access a, const Site& at,
+            collector::StackId stack) {
+    const uint32_t n = count_.load(std::memory_order_relaxed);
+    if (ABSL_PREDICT_TRUE(n < kMax)) {
+      Entry& e = entries_[n];
+      e.cell.store(cell, std::memory_order_relaxed);
+      e.file.store(at.file, std::memory_order_relaxed);
+      e.function.store(at.function, std::memory_order_relaxed);
+      e.line.store(at.line, std::memory_order_relaxed);
+      e.exclusive.store(a == Access::kExclusive, std::memory_order_relaxed);
+      e.stack.store(stack, std::memory_order_relaxed);
+    }
+    count_.store(n + 1, std::memory_order_release);
+  }
+  // Fast when `cell` is the newest borrow (guards die in reverse order).
+  void Pop(const ObjectState* cell, Access a) {
+    const uint32_t n = count_.load(std::memory_order_relaxed);
+    if (ABSL_PREDICT_TRUE(n != 0 && n <= kMax &&
+                          entries_[n - 1].cell.load(
+                              std::memory_order_relaxed) == cell)) {
+      count_.store(n - 1, std::memory_order_release);
+      return;
+    }
+    PopSlow(cell, a, n);
+  }
+  // Calls fn(const Entry&) for each recorded borrow of `cell`.
+  template <typename Fn>
+  void ForEachOf(const ObjectState* cell, Fn&& fn) const {
+    const uint32_t n =
+        std::min(count_.load(std::memory_order_acquire), kMax);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (entries_[i].cell.load(std::memory_order_relaxed) == cell) {
+        fn(entries_[i]);
+      }
+    }
+  }
+
+ private:
+  __attribute__((noinline)) void PopSlow(const ObjectState* cell, Access a,
+                                         uint32_t n) {
+    if (n == 0) return;  // a guard moved here from another thread
+    if (n > kMax) {      // the newest borrows were not recorded
+      count_.store(n - 1, std::memory_order_release);
+      return;
+    }
+    // Out of order (a guard outlived a newer one): remove the newest
+    // matching entry, keeping the order of the rest.
+    const bool exclusive = a == Access::kExclusive;
+    for (uint32_t i = n; i-- > 0;) {
+      if (entries_[i].cell.load(std::memory_order_relaxed) != cell ||
+          entries_[i].exclusive.load(std::memory_order_relaxed) != exclusive) {
+        continue;
+      }
+      for (uint32_t j = i; j + 1 < n; ++j) Copy(entries_[j + 1], entries_[j]);
+      count_.store(n - 1, std::memory_order_release);
+      return;
+    }
+  }
+  static void Copy(const Entry& from, Entry& to) {
+    constexpr auto r = std::memory_order_relaxed;
+    to.cell.store(from.cell.load(r), r);
+    to.file.store(from.file.load(r), r);
+    to.function.store(from.function.load(r), r);
+    to.line.store(from.line.load(r), r);
+    to.exclusive.store(from.exclusive.load(r), r);
+    to.stack.store(from.stack.load(r), r);
+  }
+
+  std::atomic<uint32_t> count_{0};
+  Entry entries_[kMax];
+};
+
 class ThreadState {
   // First: read by the borrow fast path (owner check).
   const collector::ThreadId id_;
@@ -209,6 +305,9 @@ class ThreadState {
   // Borrow sites (cell id + site) already seen by this thread, with the
   // stack captured the first time.
   ChainCache borrow_sites;
+
+  // The borrow guards this thread holds (see OutstandingBorrows).
+  OutstandingBorrows borrows;
 
   // Producer side of the event ring (owner thread), consumer: the
   // background thread.

@@ -65,7 +65,7 @@ void PrintProvenance(const AnalyzedFinding& analyzed,
 void PrintCrossThread(const AnalyzedFinding& analyzed,
                       const std::vector<collector::TraceData>& traces,
                       const Analysis& analysis, const Style& style,
-                      std::ostream& out) {
+                      collector::StackView view, std::ostream& out) {
   const Finding& finding = analyzed.finding;
   const ThreadId owner = OwnerOf(finding, analysis);
   ThreadId borrower = 0;
@@ -80,17 +80,17 @@ void PrintCrossThread(const AnalyzedFinding& analyzed,
   out << "  borrowed in: " << style.Red(ThreadOrUnknown(borrower, analysis))
       << "\n";
   PrintProvenance(analyzed, traces, style, out);
-  out << "  site:\n" << FormatStack(analysis, finding.stack, kIndent);
+  out << "  site:\n" << FormatStack(analysis, finding.stack, kIndent, view);
   if (finding.other_stack != 0) {
     out << "  owner's borrow:\n"
-        << FormatStack(analysis, finding.other_stack, kIndent);
+        << FormatStack(analysis, finding.other_stack, kIndent, view);
   }
 }
 
 void PrintConflict(const AnalyzedFinding& analyzed,
                    const std::vector<collector::TraceData>& traces,
                    const Analysis& analysis, const Style& style,
-                   std::ostream& out) {
+                   collector::StackView view, std::ostream& out) {
   const Finding& finding = analyzed.finding;
   // The offending borrow's thread comes first; the outstanding borrow may be
   // held by the same thread (a nested borrow_mut) or by another.
@@ -102,10 +102,28 @@ void PrintConflict(const AnalyzedFinding& analyzed,
   }
   PrintProvenance(analyzed, traces, style, out);
   out << "  new borrow in " << ThreadOrUnknown(now, analysis) << " at:\n"
-      << FormatStack(analysis, finding.stack, kIndent);
-  out << "  outstanding borrow in " << ThreadOrUnknown(earlier, analysis)
-      << " taken at:\n"
-      << FormatStack(analysis, finding.other_stack, kIndent);
+      << FormatStack(analysis, finding.stack, kIndent, view);
+  if (finding.borrows.empty()) {  // a trace from before they were recorded
+    out << "  outstanding borrow in " << ThreadOrUnknown(earlier, analysis)
+        << " taken at:\n"
+        << FormatStack(analysis, finding.other_stack, kIndent, view);
+    return;
+  }
+  const size_t n = finding.borrows.size();
+  for (size_t i = 0; i < n; ++i) {
+    const collector::FindingBorrow& borrow = finding.borrows[i];
+    out << "  outstanding borrow " << i + 1 << " of " << n << ": "
+        << (borrow.access == collector::Access::kExclusive ? "exclusive"
+                                                            : "shared")
+        << ", in " << ThreadOrUnknown(borrow.thread, analysis);
+    if (!borrow.site.file.empty()) {
+      out << ", at " << OneLine(FormatSite(borrow.site.file, borrow.site.line));
+      if (!borrow.site.function.empty()) {
+        out << " in " << OneLine(borrow.site.function);
+      }
+    }
+    out << ":\n" << FormatStack(analysis, borrow.stack, kIndent, view);
+  }
 }
 
 class BorrowsCommand : public Subcommand {
@@ -116,6 +134,7 @@ class BorrowsCommand : public Subcommand {
   }
   void Configure(CLI::App& command) override {
     AddTracesArgument(command, &paths_);
+    AddFullStacksFlag(command, &full_stacks_);
     command.footer(
         "A cross-thread borrow is an AppCell borrowed on a thread other than\n"
         "its owner; a conflict is borrow_mut while borrowed (or borrow while\n"
@@ -148,7 +167,7 @@ class BorrowsCommand : public Subcommand {
       for (const AnalyzedFinding* analyzed : cross) {
         context.out << "\n";
         PrintCrossThread(*analyzed, set->traces, analysis, style,
-                         context.out);
+                         ViewOf(full_stacks_), context.out);
       }
     }
     if (!conflicts.empty()) {
@@ -158,7 +177,8 @@ class BorrowsCommand : public Subcommand {
                   << "\n";
       for (const AnalyzedFinding* analyzed : conflicts) {
         context.out << "\n";
-        PrintConflict(*analyzed, set->traces, analysis, style, context.out);
+        PrintConflict(*analyzed, set->traces, analysis, style,
+                      ViewOf(full_stacks_), context.out);
       }
     }
     return kExitOk;
@@ -166,6 +186,7 @@ class BorrowsCommand : public Subcommand {
 
  private:
   std::vector<std::string> paths_;
+  bool full_stacks_ = false;
 };
 
 }  // namespace

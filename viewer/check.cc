@@ -30,6 +30,7 @@ std::string CheckText(const CheckResult& result, const Style& style,
   std::string out;
   collector::ReportStyle report_style;
   report_style.color = color;
+  report_style.stack_view = result.stack_view;
   // The full report of every failing finding first: that is what a CI log
   // reader needs.
   for (const Verdict& verdict : result.verdicts) {
@@ -153,6 +154,7 @@ class CheckCommand : public Subcommand {
     command.add_option("-o,--output", output_,
                        "write the report to FILE instead of stdout")
         ->type_name("FILE");
+    AddFullStacksFlag(command, &full_stacks_);
     command.footer(
         "Exit status: 0 clean, 1 unsuppressed failing findings, 2 unreadable\n"
         "input or bad usage. By default an unsuppressed finding fails when\n"
@@ -226,6 +228,7 @@ class CheckCommand : public Subcommand {
       result.absent = ApplyBaseline(*baseline, set->analysis, &result.verdicts);
     }
     result.failed = AnyFailing(result.verdicts);
+    result.stack_view = ViewOf(full_stacks_);
 
     std::string text;
     if (format_ == "json") {
@@ -254,6 +257,7 @@ class CheckCommand : public Subcommand {
   std::vector<std::string> fail_on_;
   std::string format_ = "text";
   std::string output_;
+  bool full_stacks_ = false;
 };
 
 }  // namespace

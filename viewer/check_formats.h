@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/analysis/user_frames.h"
 #include "collector/trace/trace_loader.h"
 #include "viewer/trace_set.h"
 #include "viewer/verdict.h"
@@ -31,6 +32,9 @@ struct CheckResult {
   // finding (stale), in file order.
   std::string baseline_path;
   std::vector<collector::BaselineEntry> absent;
+  // Stacks in every format start at the user's first frame (kUser) or keep
+  // every frame (kFull, --full-stacks; JSON says which in "full_stacks").
+  collector::StackView stack_view = collector::StackView::kUser;
 };
 
 // Why a finding that is not suppressed does not fail: "guarded",

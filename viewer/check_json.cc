@@ -41,6 +41,8 @@ void WriteThread(JsonWriter& json, const FindingContext& context,
 void WriteFinding(JsonWriter& json, const CheckResult& result,
                   const Verdict& verdict) {
   const Analysis& analysis = *result.analysis;
+  // Stacks from the user's first frame unless --full-stacks.
+  const collector::UserStackContext stacks(analysis, result.stack_view);
   const Finding& finding = verdict.analyzed->finding;
   json.BeginObject();
   json.Field("id", finding.id);
@@ -88,16 +90,33 @@ void WriteFinding(JsonWriter& json, const CheckResult& result,
     json.Key("thread");
     WriteThread(json, analysis, edge.thread);
     json.Key("stack");
-    WriteStack(json, analysis, edge.to_stack);
+    WriteStack(json, stacks, edge.to_stack);
     json.Key("from_stack");
-    WriteStack(json, analysis, edge.from_stack);
+    WriteStack(json, stacks, edge.from_stack);
     json.EndObject();
   }
   json.EndArray();
   json.Key("stack");
-  WriteStack(json, analysis, finding.stack);
+  WriteStack(json, stacks, finding.stack);
   json.Key("other_stack");
-  WriteStack(json, analysis, finding.other_stack);
+  WriteStack(json, stacks, finding.other_stack);
+  // borrow-conflict: every outstanding borrow of the cell.
+  if (!finding.borrows.empty()) {
+    json.Key("borrows").BeginArray();
+    for (const collector::FindingBorrow& borrow : finding.borrows) {
+      json.BeginObject();
+      json.Key("thread");
+      WriteThread(json, analysis, borrow.thread);
+      json.Field("access", collector::AccessName(borrow.access));
+      json.Field("file", borrow.site.file);
+      json.Field("line", borrow.site.line);
+      json.Field("function", borrow.site.function);
+      json.Key("stack");
+      WriteStack(json, stacks, borrow.stack);
+      json.EndObject();
+    }
+    json.EndArray();
+  }
   json.Key("traces").BeginArray();
   for (size_t index : verdict.analyzed->traces) {
     json.String((*result.traces)[index].path);
@@ -156,6 +175,9 @@ std::string CheckJson(const CheckResult& result) {
   json.Field("baseline", static_cast<uint64_t>(baseline));
   json.EndObject();
   json.Field("failed", result.failed);
+  // false: every "stack" starts at the user's first frame; true
+  // (--full-stacks): every frame, lockscope's and the C++ library's too.
+  json.Field("full_stacks", result.stack_view == collector::StackView::kFull);
   json.EndObject();
   out.push_back('\n');
   return out;
@@ -220,10 +242,12 @@ std::string CheckJunit(const CheckResult& result) {
                                                analysis),
                       "\n");
     }
+    collector::ReportStyle report_style;
+    report_style.stack_view = result.stack_view;
     for (const Verdict* verdict : failing[i]) {
       absl::StrAppend(&body, "\n",
                       collector::FormatReport(verdict->analyzed->finding,
-                                              analysis));
+                                              analysis, report_style));
     }
     absl::StrAppend(&out, ">\n      <failure message=\"", failing[i].size(),
                     " failing lockscope finding",

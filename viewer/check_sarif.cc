@@ -124,7 +124,10 @@ std::optional<Place> CreationPlace(const collector::FindingContext& context,
 class SarifWriter {
  public:
   SarifWriter(const CheckResult& result, std::string root)
-      : result_(result), analysis_(*result.analysis), root_(std::move(root)) {}
+      : result_(result),
+        analysis_(*result.analysis),
+        stacks_(*result.analysis, result.stack_view),
+        root_(std::move(root)) {}
 
   std::string Write() {
     std::string out;
@@ -209,9 +212,9 @@ class SarifWriter {
   std::optional<Place> PrimaryPlace(const Finding& finding) {
     std::optional<Place> place;
     if (!finding.edges.empty()) {
-      place = TopPlace(analysis_, finding.edges[0].to_stack, root_);
+      place = TopPlace(stacks_, finding.edges[0].to_stack, root_);
     }
-    if (!place) place = TopPlace(analysis_, finding.stack, root_);
+    if (!place) place = TopPlace(stacks_, finding.stack, root_);
     if (!place && !finding.objects.empty()) {
       place = CreationPlace(analysis_, finding.objects[0]);
     }
@@ -244,20 +247,38 @@ class SarifWriter {
           {absl::StrCat("edge ", i + 1, " of ", finding.edges.size(), ": ",
                         to, " acquired while holding ", from, ", in ",
                         collector::ThreadName(edge.thread, analysis_)),
-           Steps{{TopPlace(analysis_, edge.from_stack, root_),
+           Steps{{TopPlace(stacks_, edge.from_stack, root_),
                   absl::StrCat(from, " acquired")},
-                 {TopPlace(analysis_, edge.to_stack, root_),
+                 {TopPlace(stacks_, edge.to_stack, root_),
                   absl::StrCat(to, " acquired while holding ", from)}}});
     }
-    if (finding.edges.empty() && finding.other_stack != 0) {
+    // borrow-conflict: one flow per outstanding borrow.
+    for (size_t i = 0; i < finding.borrows.size(); ++i) {
+      const collector::FindingBorrow& borrow = finding.borrows[i];
+      std::optional<Place> place = TopPlace(stacks_, borrow.stack, root_);
+      if (!place && !borrow.site.file.empty()) {
+        place = Place{borrow.site.file, borrow.site.line, borrow.site.function};
+      }
+      flows.push_back(
+          {absl::StrCat("outstanding borrow ", i + 1, " of ",
+                        finding.borrows.size(), ", in ",
+                        collector::ThreadName(borrow.thread, analysis_)),
+           Steps{{place, absl::StrCat(borrow.access ==
+                                              collector::Access::kExclusive
+                                          ? "exclusive"
+                                          : "shared",
+                                      " borrow still outstanding")}}});
+    }
+    if (finding.edges.empty() && finding.borrows.empty() &&
+        finding.other_stack != 0) {
       flows.push_back({"the other party",
-                       Steps{{TopPlace(analysis_, finding.other_stack, root_),
+                       Steps{{TopPlace(stacks_, finding.other_stack, root_),
                               "earlier operation"}}});
     }
     if (finding.edges.empty() && finding.stack != 0) {
       flows.push_back(
           {"the offending operation",
-           Steps{{TopPlace(analysis_, finding.stack, root_), finding.message}}});
+           Steps{{TopPlace(stacks_, finding.stack, root_), finding.message}}});
     }
     if (flows.empty()) return;
     json.Key("codeFlows").BeginArray().BeginObject();
@@ -379,6 +400,9 @@ class SarifWriter {
 
   const CheckResult& result_;
   const Analysis& analysis_;
+  // The analysis with stacks from the user's first frame (--full-stacks:
+  // every frame): locations and code flows start in the user's code.
+  const collector::UserStackContext stacks_;
   std::string root_;
 };
 

@@ -31,6 +31,7 @@ class CyclesCommand : public Subcommand {
         .add_option("--max-frames", max_frames_,
                     "frames printed per stack (0 = all)")
         ->check(CLI::NonNegativeNumber);
+    AddFullStacksFlag(command, &full_stacks_);
     command.footer(
         "Several traces are analysed as one lock graph (locks matched by\n"
         "name), so an inversion whose halves ran in different processes is\n"
@@ -79,6 +80,7 @@ class CyclesCommand : public Subcommand {
     collector::ReportStyle report_style;
     report_style.color = context.color;
     report_style.max_frames = max_frames_;
+    report_style.stack_view = ViewOf(full_stacks_);
     size_t total = 0;
     bool first_section = true;
     for (const Section* section : {&deadlocks, &actual, &guarded, &classes}) {
@@ -127,6 +129,7 @@ class CyclesCommand : public Subcommand {
 
   std::vector<std::string> paths_;
   int max_frames_ = 0;
+  bool full_stacks_ = false;
 };
 
 }  // namespace

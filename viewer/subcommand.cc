@@ -125,16 +125,31 @@ absl::flat_hash_map<collector::ObjectId, std::string> UniqueObjectNames(
 }
 
 std::string FormatStack(const collector::FindingContext& context,
-                        collector::StackId stack, std::string_view indent) {
+                        collector::StackId stack, std::string_view indent,
+                        collector::StackView view) {
   std::vector<collector::Frame> frames;
-  if (stack != 0) frames = context.Stack(stack);
+  if (stack != 0) frames = collector::UserFrames(context.Stack(stack), view);
   if (frames.empty()) return absl::StrCat(ToAbsl(indent), "(no stack)\n");
   std::string out;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    absl::StrAppend(&out, ToAbsl(indent), FormatFrame(static_cast<int>(i), frames[i]),
-                    "\n");
+  for (const collector::StackLine& line : collector::StackLines(frames, view)) {
+    if (line.folded > 0) {
+      absl::StrAppend(&out, ToAbsl(indent), "   ",
+                      collector::FoldedText(line.folded), "\n");
+    } else {
+      absl::StrAppend(&out, ToAbsl(indent),
+                      FormatFrame(static_cast<int>(line.index),
+                                  frames[line.index]),
+                      "\n");
+    }
   }
   return out;
+}
+
+void AddFullStacksFlag(CLI::App& command, bool* full_stacks) {
+  command.add_flag("--full-stacks", *full_stacks,
+                   "print every frame of a stack: lockscope's, the lock "
+                   "guards' and the C++ library's (default: from the first "
+                   "frame of your code, library runs folded)");
 }
 
 }  // namespace lockscope::viewer

@@ -19,6 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "collector/analysis/user_frames.h"
 #include "viewer/output.h"
 #include "viewer/trace_set.h"
 
@@ -110,8 +111,19 @@ absl::flat_hash_map<collector::ObjectId, std::string> UniqueObjectNames(
 
 // The finding's stacks as indented "#n function file:line" lines (one per
 // frame, `indent` before each), or "<indent>(no stack)" when unknown.
-std::string FormatStack(const collector::FindingContext& context,
-                        collector::StackId stack, std::string_view indent);
+// kUser (the default) starts at the first frame outside lockscope and the
+// standard library's lock guards and folds runs of C++-library frames
+// (collector/analysis/user_frames.h); kFull prints every frame.
+std::string FormatStack(
+    const collector::FindingContext& context, collector::StackId stack,
+    std::string_view indent,
+    collector::StackView view = collector::StackView::kUser);
+
+// Adds --full-stacks (every frame, lockscope's and the C++ library's too).
+void AddFullStacksFlag(CLI::App& command, bool* full_stacks);
+inline collector::StackView ViewOf(bool full_stacks) {
+  return full_stacks ? collector::StackView::kFull : collector::StackView::kUser;
+}
 
 }  // namespace lockscope::viewer
 

@@ -466,6 +466,10 @@ Finding AnalysisBuilder::Remap(size_t trace, const Finding& finding) const {
   }
   out.stack = LookupOr(maps.stacks, finding.stack, 0);
   out.other_stack = LookupOr(maps.stacks, finding.other_stack, 0);
+  for (FindingBorrow& borrow : out.borrows) {
+    borrow.thread = LookupOr(maps.threads, borrow.thread, 0);
+    borrow.stack = LookupOr(maps.stacks, borrow.stack, 0);
+  }
   return out;
 }
 

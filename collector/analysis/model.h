@@ -131,6 +131,15 @@ struct FindingEdge {
   StackId from_stack = 0;
 };
 
+// A borrow of a cell that was still alive when a borrow-conflict was
+// found: who took it, how, where.
+struct FindingBorrow {
+  ThreadId thread = 0;
+  Access access = Access::kShared;
+  SourceSite site;    // the borrow() / borrow_mut() call
+  StackId stack = 0;  // 0 = none captured
+};
+
 struct Finding {
   // Unique within a process/trace; a later finding with the same id
   // replaces the earlier one (a guarded cycle that lost its gate, say).
@@ -147,6 +156,10 @@ struct Finding {
   // The offending operation's stack, and the other party's (0 = none).
   StackId stack = 0;
   StackId other_stack = 0;
+  // borrow-conflict: every outstanding borrow of the cell, oldest first per
+  // thread (empty in traces written before they were recorded: then
+  // other_stack is the newest one's).
+  std::vector<FindingBorrow> borrows;
   // One-line description (the live report's headline, without the prefix).
   std::string message;
   int64_t time_ns = 0;

@@ -65,12 +65,20 @@ std::string GateNames(const Finding& finding, const FindingContext& context) {
 }
 
 // "thread 'worker'", or "thread 3" when unnamed: the scenario's column head.
-std::string ShortThreadName(ThreadId id, const FindingContext& context) {
+// `other` is the other column's thread: when both carry one name (every
+// thread of a program that names none is called after the program), the id
+// tells them apart: "thread 'bank' #2".
+std::string ShortThreadName(ThreadId id, ThreadId other,
+                            const FindingContext& context) {
   const ThreadInfo* info = context.Thread(id);
-  if (info != nullptr && !info->name.empty()) {
-    return absl::StrCat("thread '", info->name, "'");
+  if (info == nullptr || info->name.empty()) {
+    return absl::StrCat("thread ", id);
   }
-  return absl::StrCat("thread ", id);
+  const ThreadInfo* other_info = context.Thread(other);
+  if (other != id && other_info != nullptr && other_info->name == info->name) {
+    return absl::StrCat("thread '", info->name, "' #", id);
+  }
+  return absl::StrCat("thread '", info->name, "'");
 }
 
 std::string FormatFrame(size_t index, const Frame& frame) {
@@ -93,27 +101,7 @@ std::string FormatFrame(size_t index, const Frame& frame) {
 void AppendStack(std::string* out, std::string_view label, StackId id,
                  const FindingContext& context, const ReportStyle& style) {
   absl::StrAppend(out, "    ", std::string(label), "\n");
-  if (id == 0) {
-    absl::StrAppend(out, "      (no stack captured)\n");
-    return;
-  }
-  const std::vector<Frame> frames = context.Stack(id);
-  if (frames.empty()) {
-    absl::StrAppend(out, "      (stack ", id, " unavailable)\n");
-    return;
-  }
-  size_t shown = frames.size();
-  if (style.max_frames > 0) {
-    shown = std::min(shown, static_cast<size_t>(style.max_frames));
-  }
-  for (size_t i = 0; i < shown; ++i) {
-    absl::StrAppend(out, "      ", FormatFrame(i, frames[i]), "\n");
-  }
-  if (shown < frames.size()) {
-    absl::StrAppend(out, "      ... ", Plural(frames.size() - shown, "more frame",
-                                         "more frames"),
-                    "\n");
-  }
+  absl::StrAppend(out, FormatStackLines(id, context, style, "      "));
 }
 
 // "accounts (mutex, class accounts) created at bank.cc:10 in thread 1
@@ -156,8 +144,8 @@ void AppendScenario(std::string* out, const Finding& finding,
                     const FindingContext& context) {
   const FindingEdge& e1 = finding.edges[0];
   const FindingEdge& e2 = finding.edges[1];
-  const std::string left = ShortThreadName(e1.thread, context);
-  const std::string right = ShortThreadName(e2.thread, context);
+  const std::string left = ShortThreadName(e1.thread, e2.thread, context);
+  const std::string right = ShortThreadName(e2.thread, e1.thread, context);
   auto lock = [&](ObjectId id) {
     return absl::StrCat("lock(", NodeName(finding, id, context), ");");
   };
@@ -288,6 +276,27 @@ StackLabels LabelsFor(const Finding& finding, const FindingContext& context) {
   return {"at:", "other party at:"};
 }
 
+// "outstanding borrow 1 of 2: shared, in thread 1 'ui', at app.cc:9 in
+// Update:"
+std::string OutstandingBorrowLabel(const FindingBorrow& borrow, size_t i,
+                                   size_t n, const FindingContext& context) {
+  std::string out = absl::StrCat(
+      "outstanding borrow ", i + 1, " of ", n, ": ",
+      borrow.access == Access::kExclusive ? "exclusive" : "shared");
+  if (borrow.thread != 0) {
+    absl::StrAppend(&out, ", in ", ThreadName(borrow.thread, context));
+  }
+  if (!borrow.site.file.empty()) {
+    absl::StrAppend(&out, ", at ", Printable(borrow.site.file), ":",
+                    borrow.site.line);
+    if (!borrow.site.function.empty()) {
+      absl::StrAppend(&out, " in ", Printable(borrow.site.function));
+    }
+  }
+  absl::StrAppend(&out, ":");
+  return out;
+}
+
 void AppendOtherBody(std::string* out, const Finding& finding,
                      const FindingContext& context, const ReportStyle& style) {
   if (!finding.message.empty()) {
@@ -302,7 +311,14 @@ void AppendOtherBody(std::string* out, const Finding& finding,
   AppendThreads(out, finding, context);
   const StackLabels labels = LabelsFor(finding, context);
   AppendStack(out, labels.stack, finding.stack, context, style);
-  if (finding.other_stack != 0) {
+  if (!finding.borrows.empty()) {
+    // Every outstanding borrow (traces since they were recorded).
+    const size_t n = finding.borrows.size();
+    for (size_t i = 0; i < n; ++i) {
+      AppendStack(out, OutstandingBorrowLabel(finding.borrows[i], i, n, context),
+                  finding.borrows[i].stack, context, style);
+    }
+  } else if (finding.other_stack != 0) {
     AppendStack(out, labels.other, finding.other_stack, context, style);
   }
 }
@@ -318,6 +334,38 @@ std::string ObjectName(ObjectId id, const FindingContext& context) {
     }
   }
   return absl::StrCat("#", id);
+}
+
+std::string FormatStackLines(StackId id, const FindingContext& context,
+                             const ReportStyle& style,
+                             std::string_view indent) {
+  const std::string pad(indent);
+  if (id == 0) return absl::StrCat(pad, "(no stack captured)\n");
+  std::vector<Frame> frames = UserFrames(context.Stack(id), style.stack_view);
+  if (frames.empty()) {
+    return absl::StrCat(pad, "(stack ", id, " unavailable)\n");
+  }
+  const size_t total = frames.size();
+  if (style.max_frames > 0 &&
+      frames.size() > static_cast<size_t>(style.max_frames)) {
+    frames.resize(static_cast<size_t>(style.max_frames));
+  }
+  std::string out;
+  for (const StackLine& line : StackLines(frames, style.stack_view)) {
+    if (line.folded > 0) {
+      // Under the frame numbers, not under "#".
+      absl::StrAppend(&out, pad, "   ", FoldedText(line.folded), "\n");
+    } else {
+      absl::StrAppend(&out, pad, FormatFrame(line.index, frames[line.index]),
+                      "\n");
+    }
+  }
+  if (frames.size() < total) {
+    const size_t more = total - frames.size();
+    absl::StrAppend(&out, pad, "... ", more,
+                    more == 1 ? " more frame\n" : " more frames\n");
+  }
+  return out;
 }
 
 std::string ThreadName(ThreadId id, const FindingContext& context) {

@@ -11,6 +11,9 @@
 //     edge 1 of 2: ledger acquired while holding accounts, in thread 3 'worker'
 //       ledger acquired at:
 //         #0 Transfer bank.cc:42
+//         #1 main::{lambda()#1}::operator()() const bank.cc:80
+//            … 6 frames in the C++ library
+//         #8 start_thread ./nptl/pthread_create.c:442
 //       accounts acquired earlier at:
 //         #0 Transfer bank.cc:40
 //     ...
@@ -26,16 +29,23 @@
 #define LOCKSCOPE_COLLECTOR_ANALYSIS_REPORT_H_
 
 #include <string>
+#include <string_view>
 
 #include "collector/analysis/model.h"
+#include "collector/analysis/user_frames.h"
 
 namespace lockscope::collector {
 
 struct ReportStyle {
   // ANSI colours for the headline and names.
   bool color = false;
-  // Frames printed per stack (0 = all).
+  // Frames printed per stack (0 = all), counted from the first frame shown.
   int max_frames = 0;
+  // kUser (the default): stacks start at the first frame outside lockscope
+  // and the standard library's lock guards, and runs of C++-library frames
+  // below the user's first frame fold into one line; kFull: every frame
+  // (`--full-stacks`).
+  StackView stack_view = StackView::kUser;
 };
 
 // The full multi-line report of one finding, ending in a SUMMARY line and a
@@ -56,6 +66,13 @@ std::string FormatOneLine(const Finding& finding,
 std::string ObjectName(ObjectId id, const FindingContext& context);
 // A thread's display form: "thread 3 'worker'" or "thread 3".
 std::string ThreadName(ThreadId id, const FindingContext& context);
+
+// The stack's lines as printed in reports, each prefixed by `indent`:
+// "#0 Transfer() bank.cc:42", folded runs as "… 6 frames in the C++
+// library", and "... 3 more frames" past style.max_frames. "(no stack
+// captured)" for id 0.
+std::string FormatStackLines(StackId id, const FindingContext& context,
+                             const ReportStyle& style, std::string_view indent);
 
 }  // namespace lockscope::collector
 

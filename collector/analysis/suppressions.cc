@@ -146,6 +146,7 @@ const std::string* Suppressions::Match(const Finding& finding,
   std::vector<std::string> texts;
   std::vector<ObjectId> objects = finding.objects;
   std::vector<StackId> stacks{finding.stack, finding.other_stack};
+  for (const FindingBorrow& b : finding.borrows) stacks.push_back(b.stack);
   for (const FindingEdge& e : finding.edges) {
     objects.push_back(e.from);
     objects.push_back(e.to);

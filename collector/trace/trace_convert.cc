@@ -194,6 +194,15 @@ void ToProto(const Finding& finding, trace::Finding* f) {
   f->set_time_ns(finding.time_ns);
   f->set_suppressed(finding.suppressed);
   f->set_count(finding.count);
+  for (const FindingBorrow& borrow : finding.borrows) {
+    trace::FindingBorrow* b = f->add_borrows();
+    b->set_thread(borrow.thread);
+    b->set_exclusive(borrow.access == Access::kExclusive);
+    b->set_file(Utf8(borrow.site.file));
+    b->set_function(Utf8(borrow.site.function));
+    b->set_line(borrow.site.line);
+    b->set_stack(borrow.stack);
+  }
 }
 
 void ToProto(const TraceEndInfo& end, trace::End* e) {
@@ -356,6 +365,16 @@ absl::StatusOr<Finding> FromProto(const trace::Finding& f) {
   finding.time_ns = f.time_ns();
   finding.suppressed = f.suppressed();
   finding.count = f.count() == 0 ? 1 : f.count();
+  for (const trace::FindingBorrow& b : f.borrows()) {
+    FindingBorrow borrow;
+    borrow.thread = b.thread();
+    borrow.access = b.exclusive() ? Access::kExclusive : Access::kShared;
+    borrow.site.file = b.file();
+    borrow.site.function = b.function();
+    borrow.site.line = b.line();
+    borrow.stack = b.stack();
+    finding.borrows.push_back(std::move(borrow));
+  }
   return finding;
 }
 

@@ -266,6 +266,10 @@ class Loader {
     NeedObjects(f.guarded_by(), "finding");
     NeedStack(f.stack(), "finding");
     NeedStack(f.other_stack(), "finding");
+    for (const trace::FindingBorrow& b : f.borrows()) {
+      if (b.thread() != 0) NeedThread(b.thread(), "finding");
+      NeedStack(b.stack(), "finding");
+    }
     auto [it, inserted] =
         finding_index_.try_emplace(f.id(), data_.findings.size());
     if (inserted) {

@@ -119,3 +119,14 @@ target_compile_definitions(lock_order_test PRIVATE
   LOCKSCOPE_LOCK_ORDER_PROGRAM="$<TARGET_FILE:lock_order_program>"
   LOCKSCOPE_CLI_PATH="$<TARGET_FILE:lockscope_cli>")
 add_dependencies(lock_order_test lock_order_program lockscope_cli)
+# The sites findings name: both ends of an edge, user frames first, every
+# outstanding borrow (sites_program run as a child process).
+add_executable(sites_program runtime/sites_program.cc)
+target_link_libraries(sites_program PRIVATE lockscope_tracked)
+lockscope_warnings(sites_program)
+lockscope_unit_test(sites_e2e_test
+  SOURCES runtime/sites_e2e_test.cc
+  LIBS lockscope_collector)
+target_compile_definitions(sites_e2e_test PRIVATE
+  LOCKSCOPE_SITES_PROGRAM="$<TARGET_FILE:sites_program>")
+add_dependencies(sites_e2e_test sites_program)

@@ -36,6 +36,7 @@ lockscope_unit_test(viewer_cli_test
           viewer/check_sarif_test.cc
           viewer/baseline_test.cc
           viewer/order_test.cc
+          viewer/full_stacks_test.cc
           viewer/merge_test.cc
           viewer/export_test.cc
           viewer/hostile_trace_test.cc

@@ -15,7 +15,7 @@ TEST(ModelTest, FindingKindNamesRoundTrip) {
       "lock-order-cycle",    "lock-class-cycle",     "actual-deadlock",
       "cross-thread-borrow", "borrow-conflict",      "recursive-lock",
       "unlock-not-owner",    "destroyed-while-held", "wait-while-holding",
-      "unlock-not-owner",    "destroyed-while-held", "lock-order-violation",
+      "lock-order-violation",
   };
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == kNumFindingKinds);
   for (int i = 0; i < kNumFindingKinds; ++i) {

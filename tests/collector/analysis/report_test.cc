@@ -342,5 +342,104 @@ TEST_F(ReportTest, RepeatedFindingSaysHowOften) {
   EXPECT_THAT(FormatReport(f, ctx_), HasSubstr("  seen 4 times\n"));
 }
 
+Frame LibstdcxxFrame() {
+  Frame f = F("", "", 0, 0x7f00d4c0);
+  f.module = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
+  return f;
+}
+
+// A stack as captured from a thread pool at -O0: lockscope's wrapper and the
+// standard library's lock guard first, then the user's frames, then the
+// C++ library's thread trampolines, then libc's thread entry.
+std::vector<Frame> PoolStack() {
+  return {F("lockscope::Mutex::lock()",
+            "/opt/lockscope/include/lockscope/mutex.h", 100),
+          F("std::lock_guard<lockscope::Mutex>::lock_guard(lockscope::Mutex&)",
+            "/usr/include/c++/12/bits/std_mutex.h", 229),
+          F("Transfer(Bank&, long)", "/src/bank.cc", 52),
+          F("main::{lambda()#1}::operator()() const", "/src/bank.cc", 86),
+          F("void std::__invoke_impl<void, main::{lambda()#1}>(std::__invoke_"
+            "other, main::{lambda()#1}&&)",
+            "/usr/include/c++/12/bits/invoke.h", 61),
+          F("std::__invoke_result<main::{lambda()#1}>::type std::__invoke<"
+            "main::{lambda()#1}>(main::{lambda()#1}&&)",
+            "/usr/include/c++/12/bits/invoke.h", 96),
+          F("std::thread::_State_impl<std::thread::_Invoker<std::tuple<main::{"
+            "lambda()#1}> > >::_M_run()",
+            "/usr/include/c++/12/bits/std_thread.h", 253),
+          LibstdcxxFrame(),  // execute_native_thread_routine, no symbols
+          F("start_thread", "./nptl/pthread_create.c", 442)};
+}
+
+TEST_F(ReportTest, StacksStartAtTheUsersFirstFrame) {
+  ctx_.AddStack(41, PoolStack());
+  Finding f = TwoLockCycle();
+  f.edges[0].to_stack = 41;
+  const std::string report = FormatReport(f, ctx_);
+  EXPECT_THAT(report, HasSubstr("    ledger acquired at:\n"
+                                "      #0 Transfer(Bank&, long) /src/bank.cc:52\n"
+                                "      #1 main::{lambda()#1}::operator()() const "
+                                "/src/bank.cc:86\n"));
+  EXPECT_THAT(report, Not(HasSubstr("lockscope::Mutex::lock")));
+  EXPECT_THAT(report, Not(HasSubstr("std::lock_guard")));
+}
+
+TEST_F(ReportTest, LibraryFramesBelowTheUserFoldIntoOneLine) {
+  ctx_.AddStack(41, PoolStack());
+  Finding f = TwoLockCycle();
+  f.edges[0].to_stack = 41;
+  const std::string report = FormatReport(f, ctx_);
+  // std::__invoke_impl, std::__invoke, _State_impl::_M_run and an
+  // unsymbolized pc in libstdc++: four frames in the C++ library.
+  EXPECT_THAT(report,
+              HasSubstr("      #1 main::{lambda()#1}::operator()() const "
+                        "/src/bank.cc:86\n"
+                        "         \u2026 4 frames in the C++ library\n"
+                        "      #6 start_thread ./nptl/pthread_create.c:442\n"));
+  EXPECT_THAT(report, Not(HasSubstr("__invoke_impl")));
+}
+
+TEST_F(ReportTest, FullStacksKeepEveryFrame) {
+  ctx_.AddStack(41, PoolStack());
+  Finding f = TwoLockCycle();
+  f.edges[0].to_stack = 41;
+  ReportStyle style;
+  style.stack_view = StackView::kFull;
+  const std::string report = FormatReport(f, ctx_, style);
+  EXPECT_THAT(report, HasSubstr("    ledger acquired at:\n"
+                                "      #0 lockscope::Mutex::lock() "
+                                "/opt/lockscope/include/lockscope/mutex.h:100\n"
+                                "      #1 std::lock_guard<lockscope::Mutex>"));
+  EXPECT_THAT(report, HasSubstr("      #4 void std::__invoke_impl<"));
+  EXPECT_THAT(report, Not(HasSubstr("in the C++ library")));
+}
+
+TEST_F(ReportTest, OneMoreFrameIsSingular) {
+  Finding f;
+  f.kind = FindingKind::kRecursiveLock;
+  f.objects = {1};
+  f.stack = 31;
+  ReportStyle style;
+  style.max_frames = 2;
+  EXPECT_THAT(FormatReport(f, ctx_, style),
+              HasSubstr("      #1 Main main.cc:9\n"
+                        "      ... 1 more frame\n"));
+}
+
+TEST_F(ReportTest, ScenarioTellsThreadsOfOneNameApartById) {
+  ctx_.AddThread(2, "bank");
+  ctx_.AddThread(4, "bank");
+  Finding f = TwoLockCycle();
+  f.threads = {2, 4};
+  f.edges[0].thread = 2;
+  f.edges[1].thread = 4;
+  const std::string report = FormatReport(f, ctx_);
+  EXPECT_THAT(report, HasSubstr("thread 'bank' #2"));
+  EXPECT_THAT(report, HasSubstr("thread 'bank' #4"));
+  // Distinct names need no ids.
+  EXPECT_THAT(FormatReport(TwoLockCycle(), ctx_),
+              HasSubstr("         thread 'worker'         thread 'main'\n"));
+}
+
 }  // namespace
 }  // namespace lockscope::collector

@@ -39,3 +39,7 @@ lockscope_unit_test(baseline_test
 lockscope_unit_test(lock_order_file_test
   SOURCES collector/analysis/lock_order_file_test.cc
   LIBS lockscope_analysis)
+# Which frames of a stack reports start at and fold.
+lockscope_unit_test(user_frames_test
+  SOURCES collector/analysis/user_frames_test.cc
+  LIBS lockscope_analysis)
