@@ -37,6 +37,9 @@ struct alignas(64) ObjectState {
 
   // Set once the object took part in a lock-order edge.
   std::atomic<bool> in_graph{false};
+  // Set once a finding names it: its info outlives it, because the report
+  // may be printed later (by the background thread) and named after it.
+  std::atomic<bool> named_by_finding{false};
   // Stack of the object's first acquisition, captured when announced.
   std::atomic<collector::StackId> first_stack{0};
 

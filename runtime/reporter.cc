@@ -113,8 +113,10 @@ void Session::EmitFinding(collector::Finding finding) {
   // The trace must define every object the finding names and hold the
   // finding itself before anything else can go wrong.
   // Under the registry lock so none of them can be freed meanwhile.
-  registry_.ForEachLive(ObjectsNamedBy(finding),
-                        [this](ObjectState* o) { Announce(o); });
+  registry_.ForEachLive(ObjectsNamedBy(finding), [this](ObjectState* o) {
+    o->named_by_finding.store(true, std::memory_order_release);
+    Announce(o);
+  });
   trace_.WantFrames(StacksNamedBy(finding));
   trace_.WriteFinding(finding);
   FlushTrace();

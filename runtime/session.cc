@@ -310,8 +310,11 @@ void Session::DestroyObject(ObjectState* object, bool held) {
   // Only objects a finding names need their info after death (reports
   // and DescribeFinding look them up); keeping every graph object's would
   // grow without bound.
-  const bool named = object->in_graph.load(std::memory_order_acquire) &&
-                     lock_order_.RemoveObject(object->id());
+  const bool in_findings =
+      object->in_graph.load(std::memory_order_acquire) &&
+      lock_order_.RemoveObject(object->id());
+  const bool named =
+      in_findings || object->named_by_finding.load(std::memory_order_acquire);
   const bool announced = object->announced.load(std::memory_order_acquire);
   const uint64_t written = registry_.RemoveObject(object, named || held);
   if (announced) {

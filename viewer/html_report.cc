@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "collector/analysis/finding_kinds.h"
 #include "collector/analysis/report.h"
+#include "collector/analysis/user_frames.h"
 #include "viewer/check_formats.h"
 #include "viewer/html_assets.h"
 #include "viewer/output.h"
@@ -289,7 +290,10 @@ std::string HtmlEscape(std::string_view text) { return XmlEscape(text); }
 std::vector<collector::Frame> ReportFrames(
     const collector::FindingContext& context, collector::StackId stack) {
   if (stack == 0) return {};
-  return context.Stack(stack);
+  // User frames first, as every other report (lockscope's wrapper and the
+  // standard library's lock guards left out).
+  return collector::UserFrames(context.Stack(stack),
+                               collector::StackView::kUser);
 }
 
 std::string RenderHtmlReport(const HtmlReportInput& input) {

@@ -1,8 +1,6 @@
 // lockscope report -o FILE.html TRACE... — one self-contained HTML report
 // (viewer/html_report.h): the verdict of `check`, the findings with stacks
 // and source lines, the lock-order graph, contention, the timeline.
-#include <dirent.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -16,45 +14,12 @@
 #include "viewer/html_svg_graph.h"
 #include "viewer/html_timeline.h"
 #include "viewer/subcommand.h"
+#include "viewer/trace_set.h"
 
 namespace lockscope::viewer {
 namespace {
 
 using collector::FindingKind;
-
-// The traces named by `paths`: a directory stands for its *.lstrace files
-// (sorted by name; none is an error).
-absl::StatusOr<std::vector<std::string>> ExpandTraceArguments(
-    const std::vector<std::string>& paths) {
-  std::vector<std::string> out;
-  for (const std::string& path : paths) {
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      out.push_back(path);
-      continue;
-    }
-    DIR* dir = opendir(path.c_str());
-    if (dir == nullptr) {
-      return absl::PermissionDeniedError(
-          absl::StrCat(path, ": cannot list the directory"));
-    }
-    std::vector<std::string> found;
-    while (const dirent* entry = readdir(dir)) {
-      const std::string name = entry->d_name;
-      if (name.size() > 8 && name.compare(name.size() - 8, 8, ".lstrace") == 0) {
-        found.push_back(absl::StrCat(path, path.back() == '/' ? "" : "/", name));
-      }
-    }
-    closedir(dir);
-    if (found.empty()) {
-      return absl::NotFoundError(
-          absl::StrCat(path, ": a directory with no .lstrace files"));
-    }
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
-}
 
 class ReportCommand : public Subcommand {
  public:

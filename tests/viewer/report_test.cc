@@ -96,7 +96,7 @@ TEST(ReportCommandTest, DirectoryMeansItsTraces) {
 
   const std::string empty = TempPath("empty");
   ASSERT_EQ(mkdir(empty.c_str(), 0700), 0);
-  ExpectOneLineError(RunCli({"report", "-o", html, empty}), "no .lstrace files");
+  ExpectOneLineError(RunCli({"report", "-o", html, empty}), "no *.lstrace file in this directory");
 }
 
 TEST(ReportCommandTest, UsageErrors) {
