@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, runs examples/demo/demo.cc with
-# tracking (a real lock-order inversion and a cross-thread borrow), and shows
-# what lockscope found in the trace; then runs a plain std::mutex program
-# (examples/run_demo/, no lockscope in it) unchanged through `lockscope run`
-# and shows the inversion found there.
+# tracking (a real lock-order inversion and a cross-thread borrow), shows
+# what lockscope found in the trace and writes its HTML report; then runs a
+# plain std::mutex program (examples/run_demo/, no lockscope in it)
+# unchanged through `lockscope run` and shows the inversion found there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -23,10 +23,9 @@ echo; echo "== lockscope check $trace"
 check=0
 "$cli" check "$trace" || check=$?
 echo "== check exited with $check (1 = unsuppressed findings: a CI build fails)"
-if command -v dot >/dev/null; then
-  "$cli" graph "$trace" --format=dot | dot -Tsvg -o "$BUILD_DIR/demo-graph.svg"
-  echo "== lock-order graph rendered to $BUILD_DIR/demo-graph.svg"
-fi
+echo; echo "== lockscope report -o $BUILD_DIR/demo.html $trace"
+"$cli" report -o "$BUILD_DIR/demo.html" "$trace"
+echo "== one self-contained page (verdict, findings, graph, contention): open $BUILD_DIR/demo.html"
 
 # No code changes: the same kind of inversion in a plain std::mutex program
 # (examples/run_demo/run_demo.cc, no lockscope include), run unchanged
