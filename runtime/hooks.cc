@@ -216,6 +216,14 @@ __attribute__((noinline)) StackId NewChainSlow(ThreadState* t, ObjectState* o,
       for (collector::ObjectId id : held_ids) {
         if (id != e.from) e.held.push_back(id);
       }
+      // A declared lock order checks every held lock against `o`, and
+      // names where each was taken.
+      if (s.has_declared_order()) {
+        for (const HeldLock& other : t->held) {
+          if (other.object == o || other.object->id() == e.from) continue;
+          e.held_stacks.push_back(s.SiteStack(other.stack, other.site_pc));
+        }
+      }
       e.time_ns = now;
       edges.push_back(std::move(e));
     }

@@ -434,10 +434,11 @@ void Session::CheckDeclaredOrder(
     // the older held locks are checked against `to` here too: holding
     // [ledger, x] and taking accounts forms only x -> accounts.
     std::vector<collector::EdgeObservation> pairs{edge};
-    for (collector::ObjectId held : edge.held) {
+    for (size_t i = 0; i < edge.held.size(); ++i) {
       collector::EdgeObservation older = edge;
-      older.from = held;
-      older.from_stack = 0;  // that lock's own site is not in this edge
+      older.from = edge.held[i];
+      older.from_stack =
+          i < edge.held_stacks.size() ? edge.held_stacks[i] : 0;
       pairs.push_back(std::move(older));
     }
     for (const collector::EdgeObservation& e : pairs) {

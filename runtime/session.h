@@ -113,6 +113,8 @@ class Session {
   // lock order (lock_order=FILE), each edge that breaks it is reported as a
   // lock-order-violation, once per (held, taken) pair of lock names.
   void AddEdges(const std::vector<collector::EdgeObservation>& edges);
+  // lock_order=FILE was given (set before any edge; const after).
+  bool has_declared_order() const { return declared_order_ != nullptr; }
 
   // A finding made by the runtime itself (recursive-lock, borrow, ...).
   // `dedup_key` folds repeats (0 = never fold). Returns true if reported now.
