@@ -112,10 +112,10 @@ struct EdgeObservation {
   // The other locks held at that moment (excluding from and to): the
   // candidate gate locks.
   std::vector<ObjectId> held;
+  int64_t time_ns = 0;
   // Where this thread took each of `held` (same order; runtime only, and
   // only when a declared lock order needs it: never written to traces).
   std::vector<StackId> held_stacks;
-  int64_t time_ns = 0;
 };
 
 // What is known about one lock-order edge over all its sightings (the
