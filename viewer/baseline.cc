@@ -44,20 +44,16 @@ class BaselineCommand : public Subcommand {
   }
 
   absl::StatusOr<int> Run(const CommandContext& context) override {
-    std::optional<collector::Suppressions> suppressions;
-    if (!suppressions_path_.empty()) {
-      absl::StatusOr<collector::Suppressions> loaded =
-          collector::Suppressions::Load(suppressions_path_);
-      if (!loaded.ok()) return loaded.status();
-      suppressions = *std::move(loaded);
-    }
-    std::optional<collector::DeclaredLockOrder> order;
-    if (!lock_order_path_.empty()) {
-      absl::StatusOr<collector::DeclaredLockOrder> loaded =
-          collector::DeclaredLockOrder::Load(lock_order_path_);
-      if (!loaded.ok()) return loaded.status();
-      order = *std::move(loaded);
-    }
+    absl::StatusOr<std::optional<collector::Suppressions>> loaded_rules =
+        LoadIfNamed<collector::Suppressions>(suppressions_path_);
+    if (!loaded_rules.ok()) return loaded_rules.status();
+    const std::optional<collector::Suppressions> suppressions =
+        *std::move(loaded_rules);
+    absl::StatusOr<std::optional<collector::DeclaredLockOrder>> loaded_order =
+        LoadIfNamed<collector::DeclaredLockOrder>(lock_order_path_);
+    if (!loaded_order.ok()) return loaded_order.status();
+    const std::optional<collector::DeclaredLockOrder> order =
+        *std::move(loaded_order);
     absl::StatusOr<LoadedSet> set = LoadAndAnalyze(paths_, context);
     if (!set.ok()) return set.status();
     if (order) AddDeclaredOrderFindings(*order, &set->analysis);

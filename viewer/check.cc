@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "collector/analysis/plural.h"
 #include "collector/analysis/baseline.h"
 #include "collector/analysis/lock_order_file.h"
@@ -173,59 +172,32 @@ class CheckCommand : public Subcommand {
   }
 
   absl::StatusOr<int> Run(const CommandContext& context) override {
-    FailPolicy policy;
-    policy.strict = strict_;
-    for (const std::string& item : fail_on_) {
-      const absl::string_view stripped = absl::StripAsciiWhitespace(item);
-      const std::string kind(stripped.data(), stripped.size());
-      if (kind.empty()) continue;
-      std::optional<FindingKind> parsed = collector::ParseFindingKind(kind);
-      if (!parsed.has_value()) {
-        std::vector<std::string> known;
-        for (int k = 0; k < collector::kNumFindingKinds; ++k) {
-          known.emplace_back(
-              collector::FindingKindName(static_cast<FindingKind>(k)));
-        }
-        return absl::InvalidArgumentError(
-            absl::StrCat("--fail-on: unknown finding kind '", kind,
-                         "' (expected ", absl::StrJoin(known, ", "), ")"));
-      }
-      policy.fail_on.push_back(*parsed);
-    }
-    std::optional<collector::Suppressions> suppressions;
-    if (!suppressions_path_.empty()) {
-      absl::StatusOr<collector::Suppressions> loaded =
-          collector::Suppressions::Load(suppressions_path_);
-      if (!loaded.ok()) return loaded.status();
-      suppressions = *std::move(loaded);
-    }
-    std::optional<collector::Baseline> baseline;
-    if (!baseline_path_.empty()) {
-      absl::StatusOr<collector::Baseline> loaded =
-          collector::Baseline::Load(baseline_path_);
-      if (!loaded.ok()) return loaded.status();
-      baseline = *std::move(loaded);
-    }
-    std::optional<collector::DeclaredLockOrder> order;
-    if (!lock_order_path_.empty()) {
-      absl::StatusOr<collector::DeclaredLockOrder> loaded =
-          collector::DeclaredLockOrder::Load(lock_order_path_);
-      if (!loaded.ok()) return loaded.status();
-      order = *std::move(loaded);
-    }
+    absl::StatusOr<FailPolicy> policy = ParseFailPolicy(strict_, fail_on_);
+    if (!policy.ok()) return policy.status();
+    absl::StatusOr<std::optional<collector::Suppressions>> suppressions =
+        LoadIfNamed<collector::Suppressions>(suppressions_path_);
+    if (!suppressions.ok()) return suppressions.status();
+    absl::StatusOr<std::optional<collector::Baseline>> baseline =
+        LoadIfNamed<collector::Baseline>(baseline_path_);
+    if (!baseline.ok()) return baseline.status();
+    absl::StatusOr<std::optional<collector::DeclaredLockOrder>> order =
+        LoadIfNamed<collector::DeclaredLockOrder>(lock_order_path_);
+    if (!order.ok()) return order.status();
     absl::StatusOr<LoadedSet> set = LoadAndAnalyze(paths_, context);
     if (!set.ok()) return set.status();
-    if (order) AddDeclaredOrderFindings(*order, &set->analysis);
+    if (*order) AddDeclaredOrderFindings(**order, &set->analysis);
 
     CheckResult result;
     result.traces = &set->traces;
     result.analysis = &set->analysis;
-    result.policy = policy;
-    result.verdicts = Judge(set->analysis,
-                            suppressions ? &*suppressions : nullptr, policy);
-    if (baseline) {
+    result.policy = *policy;
+    result.verdicts =
+        Judge(set->analysis, *suppressions ? &**suppressions : nullptr,
+              *policy);
+    if (*baseline) {
       result.baseline_path = baseline_path_;
-      result.absent = ApplyBaseline(*baseline, set->analysis, &result.verdicts);
+      result.absent =
+          ApplyBaseline(**baseline, set->analysis, &result.verdicts);
     }
     result.failed = AnyFailing(result.verdicts);
     result.stack_view = ViewOf(full_stacks_);

@@ -6,20 +6,17 @@
 
 #include <CLI/CLI.hpp>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "collector/analysis/suppressions.h"
 #include "viewer/html_report.h"
 #include "viewer/html_svg_graph.h"
 #include "viewer/html_timeline.h"
 #include "viewer/subcommand.h"
 #include "viewer/trace_set.h"
+#include "viewer/verdict.h"
 
 namespace lockscope::viewer {
 namespace {
 
-using collector::FindingKind;
 
 class ReportCommand : public Subcommand {
  public:
@@ -69,27 +66,15 @@ class ReportCommand : public Subcommand {
   }
 
   absl::StatusOr<int> Run(const CommandContext& context) override {
-    FailPolicy policy;
-    policy.strict = strict_;
-    for (const std::string& item : fail_on_) {
-      const absl::string_view kind = absl::StripAsciiWhitespace(item);
-      if (kind.empty()) continue;
-      std::optional<FindingKind> parsed =
-          collector::ParseFindingKind(std::string_view(kind.data(), kind.size()));
-      if (!parsed.has_value()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--fail-on: unknown finding kind '", kind,
-            "' (see 'lockscope check --help')"));
-      }
-      policy.fail_on.push_back(*parsed);
-    }
-    std::optional<collector::Suppressions> suppressions;
-    if (!suppressions_path_.empty()) {
-      absl::StatusOr<collector::Suppressions> loaded =
-          collector::Suppressions::Load(suppressions_path_);
-      if (!loaded.ok()) return loaded.status();
-      suppressions = *std::move(loaded);
-    }
+    absl::StatusOr<FailPolicy> parsed_policy =
+        ParseFailPolicy(strict_, fail_on_);
+    if (!parsed_policy.ok()) return parsed_policy.status();
+    const FailPolicy policy = *std::move(parsed_policy);
+    absl::StatusOr<std::optional<collector::Suppressions>> loaded_rules =
+        LoadIfNamed<collector::Suppressions>(suppressions_path_);
+    if (!loaded_rules.ok()) return loaded_rules.status();
+    const std::optional<collector::Suppressions> suppressions =
+        *std::move(loaded_rules);
     absl::StatusOr<std::vector<std::string>> paths =
         ExpandTraceArguments(paths_);
     if (!paths.ok()) return paths.status();

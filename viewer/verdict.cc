@@ -6,11 +6,37 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "collector/analysis/finding_kinds.h"
 #include "collector/analysis/fingerprint.h"
 #include "viewer/output.h"
 
 namespace lockscope::viewer {
+
+absl::StatusOr<FailPolicy> ParseFailPolicy(
+    bool strict, const std::vector<std::string>& fail_on) {
+  FailPolicy policy;
+  policy.strict = strict;
+  for (const std::string& item : fail_on) {
+    const absl::string_view stripped = absl::StripAsciiWhitespace(item);
+    const std::string kind(stripped.data(), stripped.size());
+    if (kind.empty()) continue;
+    std::optional<collector::FindingKind> parsed =
+        collector::ParseFindingKind(kind);
+    if (!parsed.has_value()) {
+      std::vector<std::string> known;
+      for (int k = 0; k < collector::kNumFindingKinds; ++k) {
+        known.emplace_back(collector::FindingKindName(
+            static_cast<collector::FindingKind>(k)));
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fail-on: unknown finding kind '", kind,
+                       "' (expected ", absl::StrJoin(known, ", "), ")"));
+    }
+    policy.fail_on.push_back(*parsed);
+  }
+  return policy;
+}
 
 using collector::Finding;
 using collector::FindingKind;

@@ -12,8 +12,12 @@
 #ifndef LOCKSCOPE_VIEWER_VERDICT_H_
 #define LOCKSCOPE_VIEWER_VERDICT_H_
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "absl/status/statusor.h"
 
 #include "collector/analysis/baseline.h"
 #include "collector/analysis/model.h"
@@ -27,6 +31,21 @@ struct FailPolicy {
   // Kinds that may fail; empty = every kind.
   std::vector<collector::FindingKind> fail_on;
 };
+
+// The policy of --strict and --fail-on=KIND,KIND (blank items skipped); an
+// unknown kind is an error naming the known ones.
+absl::StatusOr<FailPolicy> ParseFailPolicy(
+    bool strict, const std::vector<std::string>& fail_on);
+
+// The file an option names, read with T::Load (Suppressions, Baseline,
+// DeclaredLockOrder); nullopt when the option was not given.
+template <typename T>
+absl::StatusOr<std::optional<T>> LoadIfNamed(const std::string& path) {
+  if (path.empty()) return std::optional<T>();
+  absl::StatusOr<T> loaded = T::Load(path);
+  if (!loaded.ok()) return loaded.status();
+  return std::optional<T>(*std::move(loaded));
+}
 
 struct Verdict {
   const AnalyzedFinding* analyzed = nullptr;
