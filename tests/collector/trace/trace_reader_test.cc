@@ -93,11 +93,11 @@ void WriteSample(TraceWriter& w, bool with_end) {
   w.WriteStack(1, stack1, 2);
   w.WriteStack(2, stack2, 2);
   EdgeObservation edge{7,   8,  Access::kExclusive, Access::kShared, 1, 1, 2,
-                       {9}, 100};
+                       {9}, 100, {}};
   w.WriteEdge(edge, {9}, 1);
   w.WriteEdge(
       EdgeObservation{
-          8, 7, Access::kShared, Access::kExclusive, 2, 2, 1, {}, 150},
+          8, 7, Access::kShared, Access::kExclusive, 2, 2, 1, {}, 150, {}},
       {}, 1);
   edge.time_ns = 200;
   w.WriteEdge(edge, {}, 3);  // the gate set shrank: supersedes the first
@@ -545,7 +545,8 @@ TEST(LoadTraceTest, UnknownIdsAreErrorsNamingTheId) {
       {[](TraceWriter& w) {
          w.WriteEdge(
              EdgeObservation{
-                 5, 6, Access::kExclusive, Access::kExclusive, 1, 0, 0, {}, 0},
+                 5, 6, Access::kExclusive, Access::kExclusive, 1, 0, 0, {}, 0,
+                 {}},
              {}, 1);
        },
        "edge refers to unknown object 6"},
