@@ -1,7 +1,7 @@
 // The HTML report's generator, in-process: escaping of hostile trace
 // contents, self-containment, the graph (both layouts) and its highlighted
 // cycles, the timeline's bounded buckets, source lines.
-#include <regex>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -104,12 +104,49 @@ std::string HostileTrace() {
   return path;
 }
 
+// Whether some src/href/xlink:href/action/data attribute of `html` names a
+// network resource ("//host", "http://", "https://"), case-insensitively.
+// (Scanned by hand: std::regex trips g++ 12's -Wmaybe-uninitialized under
+// the sanitizer build.)
+bool NamesRemoteResource(const std::string& html) {
+  std::string lower = html;
+  for (char& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  auto skip_blanks = [&lower](size_t at) {
+    while (at < lower.size() &&
+           std::isspace(static_cast<unsigned char>(lower[at]))) {
+      ++at;
+    }
+    return at;
+  };
+  for (const std::string attribute : {"src", "href", "action", "data"}) {
+    for (size_t at = lower.find(attribute); at != std::string::npos;
+         at = lower.find(attribute, at + 1)) {
+      size_t p = skip_blanks(at + attribute.size());
+      if (p >= lower.size() || lower[p] != '=') continue;
+      p = skip_blanks(p + 1);
+      if (p < lower.size() && (lower[p] == '"' || lower[p] == '\'')) ++p;
+      p = skip_blanks(p);
+      const std::string rest = lower.substr(p, 8);
+      if (rest.rfind("//", 0) == 0 || rest.rfind("http://", 0) == 0 ||
+          rest.rfind("https://", 0) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+TEST(HtmlSelfContained, TheScannerSeesRemoteResources) {
+  EXPECT_TRUE(NamesRemoteResource("<img SRC = 'HTTPS://x/y.png'>"));
+  EXPECT_TRUE(NamesRemoteResource("<use xlink:href=\"//cdn/x\">"));
+  EXPECT_FALSE(NamesRemoteResource("<a href=\"#finding-1\">"));
+}
+
 // No resource the page names may come from the network.
 void ExpectSelfContained(const std::string& html) {
-  const std::regex remote(
-      R"re((src|href|xlink:href|action|data)\s*=\s*["']?\s*(https?:)?//)re",
-      std::regex::icase);
-  EXPECT_FALSE(std::regex_search(html, remote));
+  EXPECT_FALSE(NamesRemoteResource(html));
   EXPECT_THAT(html, Not(HasSubstr("@import")));
   EXPECT_THAT(html, Not(HasSubstr("url(http")));
   EXPECT_THAT(html, Not(HasSubstr("<link")));
