@@ -76,22 +76,17 @@ void BackgroundThread::Wake() {
 }
 
 void BackgroundThread::Stop() {
-  bool busy = false;
   {
     RawMutexLock lock(&mu_);
     stop_ = true;
-    busy = busy_;
   }
   cv_.notify_one();
+  // Always joined, idle or not: a thread left running past Stop() would
+  // still read this object (a later Start rewrites it) and outlive the
+  // process's last word (ThreadSanitizer reports the leak and the race).
   if (thread_ != nullptr && thread_->get_id() != std::this_thread::get_id()) {
-    if (busy) {
-      thread_->join();
-      delete thread_;
-    } else {
-      // Idle: it will see stop_ before touching anything. Not joined, so
-      // kept (a std::thread destroyed joinable would terminate).
-      abandoned_.push_back(thread_);
-    }
+    thread_->join();
+    delete thread_;
     thread_ = nullptr;
   }
   running_.store(false, std::memory_order_release);

@@ -32,11 +32,8 @@ class BackgroundThread {
   bool running() const { return running_.load(std::memory_order_acquire); }
   // Makes the thread run its work now rather than at the end of the period.
   void Wake() ABSL_LOCKS_EXCLUDED(mu_);
-  // Stops the thread: when it is in a round, waits for the round to end
-  // (joins it); when it is idle, returns at once and the thread, once it
-  // runs, sees the stop and ends without doing any work (at process exit
-  // waiting for a loaded machine to schedule it cost milliseconds). Called
-  // on the thread itself, the thread ends after its current round.
+  // Stops the thread and joins it (unless called on the thread itself, which
+  // then ends after its current round).
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // fork() support: mu_ is held across the fork by the forking thread.
@@ -69,8 +66,7 @@ class BackgroundThread {
   std::function<void(uint64_t)> work_;
   // Leaked after fork() in the child, where the thread does not exist.
   std::thread* thread_ = nullptr;
-  // Threads of parents of this (forked) process, and a thread stopped while
-  // idle (not joined): never used or freed.
+  // Threads of parents of this (forked) process: never used or freed.
   std::vector<std::thread*> abandoned_;
 };
 
