@@ -60,6 +60,12 @@ std::string AllFunctions(const collector::TraceData& data,
 }
 
 TEST(SitesEndToEndTest, EdgeNamesWhereThisThreadTookItsFirstLock) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's instrumentation makes g++ decline to inline Mutex::lock(), so
+  // every call site shares one return address inside the wrapper: the known
+  // limit in docs/limitations.md ("Exact sites"), not what this test checks.
+  GTEST_SKIP() << "Mutex::lock() is not inlined under AddressSanitizer";
+#endif
   const std::string path = TempPath("sites.lstrace");
   const ChildResult run = RunProgram("sites", path);
   ASSERT_EQ(run.status(), 0) << run.err;
