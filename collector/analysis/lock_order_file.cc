@@ -12,31 +12,10 @@
 #include "absl/strings/str_split.h"
 #include "collector/analysis/printable.h"
 #include "collector/analysis/text_file.h"
+#include "collector/analysis/text_file.h"
 
 namespace lockscope::collector {
 
-bool LockPatternMatches(std::string_view glob, std::string_view text) {
-  // Greedy with one backtrack point (the last star): exact for star-only
-  // globs.
-  size_t g = 0, t = 0;
-  size_t star = std::string_view::npos, star_t = 0;
-  while (t < text.size()) {
-    if (g < glob.size() && glob[g] == '*') {
-      star = g++;
-      star_t = t;
-    } else if (g < glob.size() && glob[g] == text[t]) {
-      ++g;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      g = star + 1;
-      t = ++star_t;
-    } else {
-      return false;
-    }
-  }
-  while (g < glob.size() && glob[g] == '*') ++g;
-  return g == glob.size();
-}
 
 size_t DeclaredLockOrder::Node(std::string_view pattern) {
   for (size_t i = 0; i < patterns_.size(); ++i) {
@@ -168,8 +147,8 @@ std::vector<size_t> DeclaredLockOrder::Matching(
     const ObjectInfo& object) const {
   std::vector<size_t> out;
   for (size_t i = 0; i < patterns_.size(); ++i) {
-    if (LockPatternMatches(patterns_[i], object.name) ||
-        LockPatternMatches(patterns_[i], object.class_name)) {
+    if (GlobMatches(patterns_[i], object.name) ||
+        GlobMatches(patterns_[i], object.class_name)) {
       out.push_back(i);
     }
   }

@@ -83,9 +83,6 @@ class DeclaredLockOrder {
   std::vector<std::vector<bool>> reach_;
 };
 
-// Whole-string glob match: `*` matches any run of characters.
-bool LockPatternMatches(std::string_view pattern, std::string_view text);
-
 }  // namespace lockscope::collector
 
 #endif  // LOCKSCOPE_COLLECTOR_ANALYSIS_LOCK_ORDER_FILE_H_

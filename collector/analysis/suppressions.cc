@@ -6,15 +6,13 @@
 // patterns may hold colons ("lock:bank.cc:42"); both halves are trimmed.
 #include "collector/analysis/suppressions.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "collector/analysis/finding_kinds.h"
+#include "collector/analysis/text_file.h"
 
 namespace lockscope::collector {
 namespace {
@@ -38,29 +36,6 @@ std::vector<FindingKind> KindsFor(std::string_view type) {
   return {};
 }
 
-// `*` matches any run; everything else is literal. Greedy with one
-// backtrack point (the last star), which is exact for star-only globs and
-// linear in practice.
-bool GlobMatches(std::string_view glob, std::string_view text) {
-  size_t g = 0, t = 0;
-  size_t star = std::string_view::npos, star_t = 0;
-  while (t < text.size()) {
-    if (g < glob.size() && glob[g] == '*') {
-      star = g++;
-      star_t = t;
-    } else if (g < glob.size() && glob[g] == text[t]) {
-      ++g;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      g = star + 1;
-      t = ++star_t;
-    } else {
-      return false;
-    }
-  }
-  while (g < glob.size() && glob[g] == '*') ++g;
-  return g == glob.size();
-}
 
 }  // namespace
 
@@ -120,24 +95,9 @@ absl::StatusOr<Suppressions> Suppressions::Parse(std::string_view text,
 }
 
 absl::StatusOr<Suppressions> Suppressions::Load(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    const int err = errno;
-    return absl::NotFoundError(absl::StrCat(
-        path, ": cannot open suppressions file: ", std::strerror(err)));
-  }
-  std::string text;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), file)) > 0) text.append(buf, n);
-  const bool failed = std::ferror(file) != 0;
-  const int err = errno;
-  std::fclose(file);
-  if (failed) {
-    return absl::DataLossError(absl::StrCat(
-        path, ": cannot read suppressions file: ", std::strerror(err)));
-  }
-  return Parse(text, path);
+  absl::StatusOr<std::string> text = ReadTextFile(path, "suppressions file");
+  if (!text.ok()) return text.status();
+  return Parse(*text, path);
 }
 
 const std::string* Suppressions::Match(const Finding& finding,

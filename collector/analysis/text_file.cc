@@ -41,4 +41,27 @@ std::string_view TrimBlanks(std::string_view s) {
   return s.substr(begin, end - begin + 1);
 }
 
+bool GlobMatches(std::string_view glob, std::string_view text) {
+  // Greedy with one backtrack point (the last star): exact for star-only
+  // globs.
+  size_t g = 0, t = 0;
+  size_t star = std::string_view::npos, star_t = 0;
+  while (t < text.size()) {
+    if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      star_t = t;
+    } else if (g < glob.size() && glob[g] == text[t]) {
+      ++g;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      t = ++star_t;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
 }  // namespace lockscope::collector

@@ -1,5 +1,6 @@
 // collector/analysis/text_file.h — reading the small text files the
-// analysis takes as input (suppressions, baselines, lock-order files).
+// analysis takes as input (suppressions, baselines, lock-order files), and
+// the globs they hold.
 #ifndef LOCKSCOPE_COLLECTOR_ANALYSIS_TEXT_FILE_H_
 #define LOCKSCOPE_COLLECTOR_ANALYSIS_TEXT_FILE_H_
 
@@ -33,6 +34,10 @@ absl::Status ForEachLine(std::string_view text, Fn&& fn) {
   }
   return absl::OkStatus();
 }
+
+// Whole-string glob match, as suppression rules and lock-order files use
+// it: `*` matches any run of characters, everything else is literal.
+bool GlobMatches(std::string_view glob, std::string_view text);
 
 // `s` without leading and trailing blanks.
 std::string_view TrimBlanks(std::string_view s);

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "collector/analysis/text_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -152,11 +153,11 @@ TEST(LockOrderFileTest, CheckMakesTheFinding) {
 }
 
 TEST(LockOrderFileTest, PatternsMatchWholeNames) {
-  EXPECT_TRUE(LockPatternMatches("a*", "abc"));
-  EXPECT_TRUE(LockPatternMatches("*", ""));
-  EXPECT_TRUE(LockPatternMatches("a*c", "abbc"));
-  EXPECT_FALSE(LockPatternMatches("a*c", "abcd"));
-  EXPECT_FALSE(LockPatternMatches("b", "abc"));
+  EXPECT_TRUE(GlobMatches("a*", "abc"));
+  EXPECT_TRUE(GlobMatches("*", ""));
+  EXPECT_TRUE(GlobMatches("a*c", "abbc"));
+  EXPECT_FALSE(GlobMatches("a*c", "abcd"));
+  EXPECT_FALSE(GlobMatches("b", "abc"));
 }
 
 }  // namespace
