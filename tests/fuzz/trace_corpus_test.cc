@@ -58,7 +58,15 @@ TEST(TraceCorpusTest, EverySeedLoadsAndExercisesCleanly) {
       ASSERT_FALSE(r.commands.empty());
       ASSERT_EQ(r.commands.size(), r.exit_codes.size());
       for (size_t i = 0; i < r.commands.size(); ++i) {
-        EXPECT_TRUE(r.exit_codes[i] == 0 || r.exit_codes[i] == 1)
+        // A torn seed may end before its first Thread record (it is cut at
+        // a random point of the run), and naming a thread it does not hold
+        // is a usage error (exit 2, -1 here), not a crash.
+        const bool names_missing_thread =
+            !r.warning.empty() &&
+            r.commands[i].rfind("events --thread=1", 0) == 0 &&
+            r.exit_codes[i] == -1;
+        EXPECT_TRUE(r.exit_codes[i] == 0 || r.exit_codes[i] == 1 ||
+                    names_missing_thread)
             << "lockscope " << r.commands[i] << " -> " << r.exit_codes[i];
       }
     }
