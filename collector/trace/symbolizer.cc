@@ -22,24 +22,26 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
+#include "collector/trace/local_debuginfo.h"
 
 namespace lockscope::collector {
 
 namespace {
 
 // libdwfl keeps a pointer to the callbacks, so they must outlive the Dwfl.
+// Debug information is looked up on this machine only (local_debuginfo.h).
 char* debuginfo_path = nullptr;
 
 const Dwfl_Callbacks kProcessCallbacks = {
     .find_elf = dwfl_linux_proc_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .find_debuginfo = FindLocalDebuginfo,
     .section_address = nullptr,
     .debuginfo_path = &debuginfo_path,
 };
 
 const Dwfl_Callbacks kOfflineCallbacks = {
-    .find_elf = dwfl_build_id_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .find_elf = FindNoElf,
+    .find_debuginfo = FindLocalDebuginfo,
     .section_address = dwfl_offline_section_address,
     .debuginfo_path = &debuginfo_path,
 };

@@ -1,7 +1,12 @@
 // Traces written by a real tracked program (traced_program.cc, run as a
 // child process) read back: exact event counts, findings that survive
-// SIGKILL, abort() and SIGSEGV, and a fork child's own trace.
+// SIGKILL, abort() and SIGSEGV, a fork child's own trace, and no network.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -181,6 +186,76 @@ TEST(TraceEndToEndTest, ForkChildWritesItsOwnTrace) {
     names_child |= o != nullptr && o->name == "child_a";
   }
   EXPECT_TRUE(names_child);
+  std::remove(child_path.c_str());
+}
+
+// A listening TCP socket on 127.0.0.1 that nothing accepts from: a
+// connection attempt stays queued and poll() sees it.
+class Listener {
+ public:
+  Listener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        listen(fd_, 16) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~Listener() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int port() const { return port_; }
+  // Whether a connection waits to be accepted (looked at once, no waiting).
+  bool Connected() const {
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, 0) == 1;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Symbolizing never goes to the network: with DEBUGINFOD_URLS set (as
+// Debian's login shells set it), libdw's standard lookup would ask the
+// server for every module without local debug information (libc's frames
+// in each stack), from inside the traced program and its fork child, and
+// wait for it. The stacks still have every frame of the program itself.
+TEST(TraceEndToEndTest, NeverAsksADebuginfodServer) {
+  Listener server;
+  ASSERT_GT(server.port(), 0);
+  const std::string pattern = TempPath("nonet.%p.lstrace");
+  testing::ChildOptions options;
+  options.env = {
+      "LOCKSCOPE_OPTIONS=trace=" + pattern + ":exitcode=0",
+      "DEBUGINFOD_URLS=http://127.0.0.1:" + std::to_string(server.port()),
+      // A lookup that does go out fails fast instead of hanging the test.
+      "DEBUGINFOD_TIMEOUT=1", "DEBUGINFOD_CACHE_PATH=" + TempPath("dcache")};
+  options.discard_stderr = true;
+  options.timeout_seconds = 60;
+  const ChildResult run =
+      testing::RunChild({LOCKSCOPE_TRACED_PROGRAM, "fork"}, options);
+  ASSERT_EQ(run.status(), 0) << run.error;
+  EXPECT_FALSE(server.Connected());
+  int child = 0;
+  ASSERT_EQ(std::sscanf(run.out.c_str(), "%d", &child), 1) << run.out;
+  std::string child_path = pattern;
+  child_path.replace(child_path.find("%p"), 2, std::to_string(child));
+  auto data = collector::LoadTrace(child_path);
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_EQ(data->findings.size(), 1u);
+  bool names_inversion = false;
+  for (const collector::FindingEdge& edge : data->findings[0].edges) {
+    for (const collector::Frame& f : data->Stack(edge.to_stack)) {
+      names_inversion |= f.function.find("Inversion") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(names_inversion);
   std::remove(child_path.c_str());
 }
 
