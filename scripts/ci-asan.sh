@@ -15,8 +15,5 @@ cmake --build "$BUILD_DIR" -j"${JOBS:-2}"
 # check_initialization_order: lockscope is used from static initializers.
 export ASAN_OPTIONS="detect_leaks=1:handle_segv=0:check_initialization_order=1:detect_stack_use_after_return=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-# Leaks in libraries lockscope loads but does not own (OpenSSL through
-# libdw's debuginfod client): tests/sanitizers/lsan.supp says which.
-export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"${JOBS:-2}" --timeout 600
