@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collector/analysis/plural.h"
@@ -51,11 +52,21 @@ std::string Duration(const TraceData& trace) {
 }
 
 std::string ThreadList(const TraceData& trace) {
+  // A name several threads share (a pool's, or the program's for threads
+  // that name none) gets the thread id, as findings print them.
+  absl::flat_hash_map<std::string, int> uses;
+  for (const auto& [id, info] : trace.threads) ++uses[info.name];
   std::vector<std::string> names;
   for (collector::ThreadId id : SortedKeys(trace.threads)) {
     if (names.size() == kMaxThreadNames) break;
     const std::string& name = trace.threads.at(id).name;
-    names.push_back(name.empty() ? absl::StrCat("#", id) : OneLine(name));
+    if (name.empty()) {
+      names.push_back(absl::StrCat("#", id));
+    } else if (uses[name] > 1) {
+      names.push_back(absl::StrCat(OneLine(name), " #", id));
+    } else {
+      names.push_back(OneLine(name));
+    }
   }
   std::string text = absl::StrCat(trace.threads.size());
   if (!names.empty()) absl::StrAppend(&text, " (", absl::StrJoin(names, ", "));

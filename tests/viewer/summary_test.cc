@@ -38,6 +38,22 @@ TEST(SummaryTest, CleanTraceVerdict) {
   EXPECT_THAT(result.out, HasSubstr("verdict: clean: no findings"));
 }
 
+TEST(SummaryTest, ThreadsSharingANameAreToldApartByTheirIds) {
+  const std::string path = TempPath("pool.lstrace");
+  {
+    TraceBuilder b(path, 78);
+    b.Thread("main");
+    b.Thread("worker");
+    b.Thread("worker");
+    b.Thread("");
+    b.End(1000);
+  }
+  const CliResult result = RunCli({"summary", path});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out,
+              HasSubstr("threads:   4 (main, worker #2, worker #3, #4)"));
+}
+
 TEST(SummaryTest, SeveralTracesAreAlsoJudgedAsOneProgram) {
   const std::string a = TempPath("a.lstrace");
   const std::string b = TempPath("b.lstrace");
