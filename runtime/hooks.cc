@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "absl/base/optimization.h"
 #include "runtime/findings_factory.h"
@@ -276,7 +277,12 @@ __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
 __attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
                                            Access a, int64_t now,
                                            uint64_t caller) {
-  const StackId stack = Session::Get().CaptureStack(kSkipFromSlow, caller);
+  Session& s = Session::Get();
+  const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
+  // Where each held lock was taken, for a deadlock report's other end.
+  std::vector<StackId> sites;
+  sites.reserve(t->held.size());
+  for (const HeldLock& h : t->held) sites.push_back(s.HeldSiteStack(h));
   RawMutexLock lock(&t->wait_mu);
   t->wait.waiting_for = o;
   t->wait.waiting_for_id = o->id();
@@ -288,6 +294,7 @@ __attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
   for (const HeldLock& h : t->held) {
     t->wait.holding.push_back({h.object->id(), h.access});
   }
+  t->wait.holding_stacks = std::move(sites);
 }
 
 __attribute__((noinline)) void ClearWait(ThreadState* t) {

@@ -381,6 +381,12 @@ collector::StackId Session::SiteStack(collector::StackId chain_stack,
   return trace_.InternStack({site_pc});
 }
 
+collector::StackId Session::HeldSiteStack(const HeldLock& held) {
+  const collector::StackId site = SiteStack(held.stack, held.site_pc);
+  return site != 0 ? site
+                   : held.object->first_stack.load(std::memory_order_relaxed);
+}
+
 std::vector<collector::FindingBorrow> Session::OutstandingBorrows(
     const ObjectState* cell) {
   std::vector<collector::FindingBorrow> out;

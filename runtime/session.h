@@ -103,6 +103,9 @@ class Session {
   // `site_pc`; `chain_stack` when the pc is unknown or the interposer's.
   collector::StackId SiteStack(collector::StackId chain_stack,
                                uint64_t site_pc);
+  // SiteStack of a held lock, or where the lock was first used when its
+  // site is unknown (0 when neither is).
+  collector::StackId HeldSiteStack(const HeldLock& held);
 
   // Every borrow of `cell` outstanding on any registered thread (each
   // thread's OutstandingBorrows), oldest first per thread.

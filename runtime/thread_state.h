@@ -345,8 +345,8 @@ class ThreadState {
     uint64_t generation = 0;
     // Locks the thread holds while it waits, with the access it holds them in.
     std::vector<std::pair<collector::ObjectId, Access>> holding;
-    // Condition waits and joins: where each of `holding` was acquired (0
-    // when unknown), for the deadlock report.
+    // Where each of `holding` was acquired (0 when unknown), for the
+    // deadlock report.
     std::vector<collector::StackId> holding_stacks;
     collector::StackId stack = 0;
   };

@@ -114,6 +114,10 @@ __attribute__((noinline)) void BeginWait(ThreadState* t, const WaitSpec& w) {
   }
   if (w.timed || !t->watchdog) return;
   const collector::StackId wait_stack = capture();
+  std::vector<collector::StackId> sites;
+  for (const HeldLock& h : t->held) {
+    if (h.object != w.released) sites.push_back(s.HeldSiteStack(h));
+  }
   RawMutexLock lock(&t->wait_mu);
   t->wait.kind = w.kind;
   t->wait.cond_key = w.cond_key;
@@ -123,14 +127,11 @@ __attribute__((noinline)) void BeginWait(ThreadState* t, const WaitSpec& w) {
   ++t->wait.generation;
   t->wait.stack = wait_stack;
   t->wait.holding.clear();
-  t->wait.holding_stacks.clear();
   for (const HeldLock& h : t->held) {
     if (h.object == w.released) continue;
     t->wait.holding.push_back({h.object->id(), h.access});
-    t->wait.holding_stacks.push_back(
-        h.stack != 0 ? h.stack
-                     : h.object->first_stack.load(std::memory_order_relaxed));
   }
+  t->wait.holding_stacks = std::move(sites);
 }
 
 void EndWait(ThreadState* t) {

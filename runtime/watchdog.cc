@@ -39,6 +39,17 @@ std::string CondName(const BlockedThread& b) {
                         : absl::StrCat("condition variable '", symbol, "'");
 }
 
+// Where the blocked thread `b` took `lock`, which it holds (0 if unknown).
+collector::StackId HoldingStack(const BlockedThread& b,
+                                collector::ObjectId lock) {
+  for (size_t h = 0; h < b.wait.holding.size(); ++h) {
+    if (b.wait.holding[h].first == lock && h < b.wait.holding_stacks.size()) {
+      return b.wait.holding_stacks[h];
+    }
+  }
+  return 0;
+}
+
 // The finding and headline of a cycle whose every thread waits in lock().
 collector::Finding LockCycle(const std::vector<const BlockedThread*>& cycle,
                              int period_ms, std::string* headline) {
@@ -54,6 +65,7 @@ collector::Finding LockCycle(const std::vector<const BlockedThread*>& cycle,
     e.from = prev.wait.waiting_for_id;
     e.to = b.wait.waiting_for_id;
     e.thread = b.thread;
+    e.from_stack = HoldingStack(b, e.from);
     e.to_stack = b.wait.stack;
     f.edges.push_back(e);
     f.objects.push_back(b.wait.waiting_for_id);
@@ -91,12 +103,10 @@ collector::Finding WaitCycle(const std::vector<const BlockedThread*>& cycle,
     e.thread = b.thread;
     e.to_stack = b.wait.stack;
     if (IsLockWait(prev)) {
-      for (size_t h = 0; h < b.wait.holding.size(); ++h) {
-        if (b.wait.holding[h].first == prev.wait.waiting_for_id) {
-          e.from = prev.wait.waiting_for_id;
-          if (h < b.wait.holding_stacks.size()) {
-            e.from_stack = b.wait.holding_stacks[h];
-          }
+      for (const auto& [id, access] : b.wait.holding) {
+        if (id == prev.wait.waiting_for_id) {
+          e.from = id;
+          e.from_stack = HoldingStack(b, id);
         }
       }
     }

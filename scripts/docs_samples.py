@@ -54,6 +54,14 @@ RECIPES = {
         "run": "LOCKSCOPE_OPTIONS=trace=x.lstrace:stack_depth=4 "
                "./cross_thread_borrow",
     },
+    "findings-actual-deadlock": {
+        "doc": "docs/findings.md",
+        "sources": {"actual_deadlock.cc": "actual_deadlock"},
+        "display": "/tmp/findings",
+        # exec: the shell does not add its own "Aborted" line.
+        "run": "LOCKSCOPE_OPTIONS=trace=x.lstrace:stack_depth=4:"
+               "watchdog_ms=100 exec ./actual_deadlock",
+    },
     "getting-started-report": {
         "doc": "docs/getting-started.md",
         "sources": {"bank.cc": "build/bank"},

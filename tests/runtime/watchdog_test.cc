@@ -2,6 +2,7 @@
 // report and an abort within about the watchdog period (100 ms here, see
 // tests.cmake), not in a hang.
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -78,6 +79,18 @@ TEST(WatchdogDeathTest, RealDeadlockIsReportedAndAborts) {
   EXPECT_DEATH(Deadlock(),
                "lockscope: actual-deadlock: threads [0-9]+, [0-9]+ are "
                "blocked on each other for more than 100 ms");
+}
+
+// Both ends of each step: where the thread waits and where it took the
+// lock the other thread waits for (its own site, not the lock's first use).
+TEST(WatchdogDeathTest, RealDeadlockNamesWhereEachHeldLockWasTaken) {
+  // A real newline in the pattern matches the report's line breaks. The
+  // cycle may start at either thread, so each lock is looked for alone.
+  for (const char* lock : {"wd_a", "wd_b"}) {
+    EXPECT_DEATH(Deadlock(), std::string(lock) +
+                                 " acquired at:\n *#0 operator\\(\\) [^\n]*"
+                                 "watchdog_test\\.cc:[0-9]+\n");
+  }
 }
 
 // A waiter holds `held` and waits on `cv`, whose only notifier (it notified
