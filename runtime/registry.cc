@@ -24,12 +24,16 @@ void Registry::NameIsFinal(collector::ThreadId id) {
 }
 
 bool Registry::RefreshName(collector::ThreadId id,
-                           collector::ThreadInfo* info) {
+                           collector::ThreadInfo* info, const char* own_name) {
   RawMutexLock lock(&mu_);
   auto it = thread_info_.find(id);
   if (it == thread_info_.end() || final_names_.contains(id)) return false;
-  std::string comm = ReadSmallFile(
-      absl::StrCat("/proc/self/task/", it->second.os_tid, "/comm").c_str());
+  std::string comm =
+      own_name != nullptr
+          ? std::string(own_name)
+          : ReadSmallFile(absl::StrCat("/proc/self/task/", it->second.os_tid,
+                                       "/comm")
+                              .c_str());
   while (!comm.empty() && comm.back() == '\n') comm.pop_back();
   if (comm.empty() || comm == it->second.name) return false;
   it->second.name = comm;

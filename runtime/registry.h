@@ -48,9 +48,10 @@ class Registry {
   // The thread exited: its name is final.
   void NameIsFinal(collector::ThreadId id) ABSL_LOCKS_EXCLUDED(mu_);
   // Re-reads a live thread's name (/proc); true and *info set when it
-  // changed.
-  bool RefreshName(collector::ThreadId id, collector::ThreadInfo* info)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // changed. `own_name`: the name the thread itself read (the calling
+  // thread is `id`), so /proc is not read.
+  bool RefreshName(collector::ThreadId id, collector::ThreadInfo* info,
+                   const char* own_name = nullptr) ABSL_LOCKS_EXCLUDED(mu_);
   // Every registered ThreadState (exited ones until FreeThreads).
   std::vector<ThreadState*> Threads() ABSL_LOCKS_EXCLUDED(mu_);
   // Calls fn(const ThreadState&) for every registered thread, under the

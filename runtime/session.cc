@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -245,14 +246,21 @@ void Session::ThreadExited(ThreadState* thread) {
                  thread->id(), static_cast<long long>(thread->os_tid()),
                  thread->held.size());
   }
-  RefreshThreadName(thread->id());
+  // The exiting thread reads its own name (prctl, no file to open: a
+  // thread that starts and ends pays for it).
+  char own[17] = {0};
+  const bool named = prctl(PR_GET_NAME, own, 0, 0, 0) == 0;
+  RefreshThreadName(thread->id(), named ? own : nullptr);
   registry_.NameIsFinal(thread->id());
   thread->exited.store(true, std::memory_order_release);
 }
 
-void Session::RefreshThreadName(collector::ThreadId id) {
+void Session::RefreshThreadName(collector::ThreadId id,
+                                const char* own_name) {
   collector::ThreadInfo info;
-  if (registry_.RefreshName(id, &info)) trace_.WriteThread(info, NowNs());
+  if (registry_.RefreshName(id, &info, own_name)) {
+    trace_.WriteThread(info, NowNs());
+  }
 }
 
 // The hooks' enums (public, instrument/) and the model's (collector/) are

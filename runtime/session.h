@@ -199,7 +199,9 @@ class Session {
   // One (held, taken) pair of CheckDeclaredOrder.
   void CheckDeclaredPair(const collector::EdgeObservation& e);
   std::vector<collector::Frame> Symbolize(collector::StackId id);
-  void RefreshThreadName(collector::ThreadId id);
+  // `own_name`: see Registry::RefreshName.
+  void RefreshThreadName(collector::ThreadId id,
+                         const char* own_name = nullptr);
 
   Options options_;
   collector::Suppressions suppressions_;

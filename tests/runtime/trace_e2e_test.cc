@@ -189,6 +189,20 @@ TEST(TraceEndToEndTest, ForkChildWritesItsOwnTrace) {
   std::remove(child_path.c_str());
 }
 
+// A thread's name is final when it exits: one it gave itself after its
+// first lock (when the runtime first met it) is the one the trace keeps.
+TEST(TraceEndToEndTest, ThreadKeepsTheNameItHadAtExit) {
+  const std::string path = TempPath("rename.lstrace");
+  const ChildResult run = RunProgram({"rename"}, "trace=" + path);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto data = collector::LoadTrace(path);
+  ASSERT_TRUE(data.ok()) << data.status();
+  std::vector<std::string> names;
+  for (const auto& [id, info] : data->threads) names.push_back(info.name);
+  EXPECT_THAT(names, ::testing::Contains("renamed_late"));
+  std::remove(path.c_str());
+}
+
 // A listening TCP socket on 127.0.0.1 that nothing accepts from: a
 // connection attempt stays queued and poll() sees it.
 class Listener {

@@ -7,6 +7,8 @@
 //   traced_program segv          an inversion, then a null dereference
 //   traced_program fork          fork; parent and child each make a finding
 //   traced_program inversion     an inversion (a finding), then exit 0
+//   traced_program rename        a thread takes a lock, then names itself
+//                                "renamed_late" and exits
 //   traced_program inversion-pause  an inversion, then at EOF on stdin a
 //                                line on stderr, then exit 0
 //                                (exit_status_test.cc)
@@ -258,6 +260,14 @@ int main(int argc, char** argv) {
   if (mode == "counts" && argc == 3) return Counts(std::atoi(argv[2]));
   if (mode == "inversion") {
     Inversion("exit_a", "exit_b");
+    return 0;
+  }
+  if (mode == "rename") {
+    lockscope::Mutex mu{"rename_mu"};
+    std::thread([&] {
+      std::lock_guard<lockscope::Mutex> g(mu);
+      pthread_setname_np(pthread_self(), "renamed_late");
+    }).join();
     return 0;
   }
   if (mode == "inversion-pause") {
