@@ -86,13 +86,16 @@ std::vector<BlockedThread> Registry::BlockedThreads() {
 }
 
 collector::ThreadId Registry::ThreadOfPthread(uint64_t pthread) {
+  // The newest thread with this pthread_t: a thread being joined may have
+  // exited already (its state is kept until then), and its pthread_t is
+  // not reused before the join, so older matches are earlier threads that
+  // were joined long ago.
   RawMutexLock lock(&mu_);
+  collector::ThreadId newest = 0;
   for (const ThreadState* t : threads_) {
-    if (t->pthread() == pthread && !t->exited.load(std::memory_order_relaxed)) {
-      return t->id();
-    }
+    if (t->pthread() == pthread) newest = t->id();
   }
-  return 0;
+  return newest;
 }
 
 void Registry::AddObject(ObjectState* object) {

@@ -67,7 +67,8 @@ class Registry {
   // The threads blocked in a lock, an untimed condition wait or a join,
   // with what they wait for and hold.
   std::vector<BlockedThread> BlockedThreads() ABSL_LOCKS_EXCLUDED(mu_);
-  // The id of the live thread whose pthread_t is `pthread`, or 0.
+  // The id of the newest registered thread whose pthread_t is `pthread`
+  // (live, or exited and not yet freed: a join target), or 0.
   collector::ThreadId ThreadOfPthread(uint64_t pthread)
       ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -14,13 +14,49 @@
 
 namespace lockscope::runtime {
 
+namespace {
+
+// A thread's first captures walk the stack with unw_step; later ones use
+// unw_backtrace. unw_backtrace is about 60 times faster once warm, but its
+// first call in a thread builds a per-thread frame cache (a 256 KiB mmap)
+// that the thread's exit unmaps: about 100 us for every thread that
+// captures anything, which a thread that starts, takes a few locks and
+// ends would pay in full (docs/PERFORMANCE.md, "Threads that come and
+// go"). A thread that keeps finding new chains passes kStepCaptures soon
+// and pays it once.
+constexpr int kStepCaptures = 8;
+constinit thread_local int tls_captures __attribute__((tls_model("initial-exec"))) =
+    0;
+
+// Frame 0 is this function's own pc, then its caller's return address.
+__attribute__((noinline)) int StepBacktrace(void** buffer, int want) {
+  unw_context_t context;
+  unw_cursor_t cursor;
+  if (unw_getcontext(&context) != 0 ||
+      unw_init_local(&cursor, &context) != 0) {
+    return 0;
+  }
+  int n = 0;
+  do {
+    unw_word_t ip = 0;
+    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0) break;
+    buffer[n++] = reinterpret_cast<void*>(ip);
+  } while (n < want && unw_step(&cursor) > 0);
+  return n;
+}
+
+}  // namespace
+
 std::vector<uint64_t> CaptureStack(int skip, int depth) {
   constexpr int kMax = 256;
   void* buffer[kMax + 16];
-  // Frame 0 is inside unw_backtrace, frame 1 is this function.
+  // Either way, frame 0 is inside the unwinder (unw_backtrace or
+  // StepBacktrace), frame 1 is this function.
   constexpr int kOwnFrames = 2;
   const int want = std::min(kMax, depth) + skip + kOwnFrames;
-  const int n = unw_backtrace(buffer, want);
+  const int n = tls_captures < kStepCaptures
+                    ? (++tls_captures, StepBacktrace(buffer, want))
+                    : unw_backtrace(buffer, want);
   std::vector<uint64_t> pcs;
   for (int i = skip + kOwnFrames; i < n; ++i) {
     pcs.push_back(reinterpret_cast<uint64_t>(buffer[i]));
