@@ -25,8 +25,8 @@ namespace {
 // go"). A thread that keeps finding new chains passes kStepCaptures soon
 // and pays it once.
 constexpr int kStepCaptures = 8;
-constinit thread_local int tls_captures __attribute__((tls_model("initial-exec"))) =
-    0;
+constinit thread_local int tls_captures
+    __attribute__((tls_model("initial-exec"))) = 0;
 
 // Frame 0 is this function's own pc, then its caller's return address.
 __attribute__((noinline)) int StepBacktrace(void** buffer, int want) {
