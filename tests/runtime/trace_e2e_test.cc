@@ -39,6 +39,12 @@ ChildResult RunProgram(const std::vector<std::string>& args,
   return testing::RunChild(argv, child);
 }
 
+// A trace path pattern with its %p replaced by `pid`.
+std::string WithPid(std::string pattern, int pid) {
+  pattern.replace(pattern.find("%p"), 2, std::to_string(pid));
+  return pattern;
+}
+
 std::vector<std::string> FindingKinds(const collector::TraceData& data) {
   std::vector<std::string> kinds;
   for (const auto& f : data.findings) {
@@ -174,8 +180,7 @@ TEST(TraceEndToEndTest, ForkChildWritesItsOwnTrace) {
   ASSERT_EQ(run.status(), 0) << run.error;
   int child = 0;
   ASSERT_EQ(std::sscanf(run.out.c_str(), "%d", &child), 1) << run.out;
-  std::string child_path = pattern;
-  child_path.replace(child_path.find("%p"), 2, std::to_string(child));
+  const std::string child_path = WithPid(pattern, child);
   auto data = collector::LoadTrace(child_path);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->header.pid, child);
@@ -258,8 +263,7 @@ TEST(TraceEndToEndTest, NeverAsksADebuginfodServer) {
   EXPECT_FALSE(server.Connected());
   int child = 0;
   ASSERT_EQ(std::sscanf(run.out.c_str(), "%d", &child), 1) << run.out;
-  std::string child_path = pattern;
-  child_path.replace(child_path.find("%p"), 2, std::to_string(child));
+  const std::string child_path = WithPid(pattern, child);
   auto data = collector::LoadTrace(child_path);
   ASSERT_TRUE(data.ok()) << data.status();
   ASSERT_EQ(data->findings.size(), 1u);
