@@ -31,6 +31,7 @@
 #include "runtime/reentry.h"
 #include "runtime/session.h"
 #include "runtime/thread_state.h"
+#include "runtime/waits.h"
 
 namespace lockscope::runtime {
 namespace {
@@ -274,35 +275,6 @@ __attribute__((noinline)) void UnlockNotOwnerSlow(ThreadState* t,
            ChainKey(o->id(), stack, a, true));
 }
 
-__attribute__((noinline)) void PublishWait(ThreadState* t, ObjectState* o,
-                                           Access a, int64_t now,
-                                           uint64_t caller) {
-  Session& s = Session::Get();
-  const StackId stack = s.CaptureStack(kSkipFromSlow, caller);
-  // Where each held lock was taken, for a deadlock report's other end.
-  std::vector<StackId> sites;
-  sites.reserve(t->held.size());
-  for (const HeldLock& h : t->held) sites.push_back(s.HeldSiteStack(h));
-  RawMutexLock lock(&t->wait_mu);
-  t->wait.waiting_for = o;
-  t->wait.waiting_for_id = o->id();
-  t->wait.access = a;
-  t->wait.since_ns = now;
-  ++t->wait.generation;
-  t->wait.stack = stack;
-  t->wait.holding.clear();
-  for (const HeldLock& h : t->held) {
-    t->wait.holding.push_back({h.object->id(), h.access});
-  }
-  t->wait.holding_stacks = std::move(sites);
-}
-
-__attribute__((noinline)) void ClearWait(ThreadState* t) {
-  RawMutexLock lock(&t->wait_mu);
-  t->wait.waiting_for = nullptr;
-  t->wait.waiting_for_id = 0;
-}
-
 __attribute__((noinline)) void CrossThreadBorrowSlow(ThreadState* t,
                                                      ObjectState* cell,
                                                      Access a, const Site& at,
@@ -452,7 +424,7 @@ uint64_t BeforeBlock(ObjectState* o, Access a) noexcept {
   }
   // The token is the wait's start in ticks.
   const int64_t now = TickClock::Now();
-  if (t->watchdog) PublishWait(t, o, a, NowNs(), LOCKSCOPE_CALLER_PC());
+  if (t->watchdog) PublishLockWait(t, o, a, NowNs(), LOCKSCOPE_CALLER_PC());
   if (t->events_any) {
     if (!o->announced.load(std::memory_order_relaxed)) AnnounceSlow(o);
     Record(t, now, o, EventType::kAcquireWait, a, false, 0);
@@ -476,7 +448,7 @@ void AfterBlockedAcquire(ObjectState* o, Access a, uint64_t token) noexcept {
     o->wait_total_ns.fetch_add(wait, std::memory_order_relaxed);
     StoreMax(o->wait_max_ns, wait);
   }
-  if (t->watchdog) ClearWait(t);
+  if (t->watchdog) ClearLockWait(t);
   PushBlocking(t, o, a, now, LOCKSCOPE_CALLER_PC(), nested);
   if (t->events_any) Record(t, now, o, EventType::kAcquired, a, false, 0);
 }

@@ -11,6 +11,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -77,6 +79,25 @@ std::string WhatTheWaitDoes(const WaitSpec& w) {
   return what;
 }
 
+// What a waiting thread holds (all but `released`, which the wait gives
+// up) and where it took each, for the deadlock report's other end. Made
+// before wait_mu is taken: interning a site takes the trace's lock.
+struct Holding {
+  std::vector<std::pair<collector::ObjectId, Access>> locks;
+  std::vector<collector::StackId> sites;
+};
+
+Holding HeldDuringWait(Session& s, const ThreadState* t,
+                       const ObjectState* released) {
+  Holding out;
+  for (const HeldLock& h : t->held) {
+    if (h.object == released) continue;
+    out.locks.push_back({h.object->id(), h.access});
+    out.sites.push_back(s.HeldSiteStack(h));
+  }
+  return out;
+}
+
 // Reports wait-while-holding for every held lock the wait does not release
 // (once per held lock class and wait site, per thread here and per process
 // in the FindingStore), and publishes an untimed wait for the watchdog.
@@ -114,10 +135,7 @@ __attribute__((noinline)) void BeginWait(ThreadState* t, const WaitSpec& w) {
   }
   if (w.timed || !t->watchdog) return;
   const collector::StackId wait_stack = capture();
-  std::vector<collector::StackId> sites;
-  for (const HeldLock& h : t->held) {
-    if (h.object != w.released) sites.push_back(s.HeldSiteStack(h));
-  }
+  Holding holding = HeldDuringWait(s, t, w.released);
   RawMutexLock lock(&t->wait_mu);
   t->wait.kind = w.kind;
   t->wait.cond_key = w.cond_key;
@@ -126,12 +144,8 @@ __attribute__((noinline)) void BeginWait(ThreadState* t, const WaitSpec& w) {
   t->wait.since_ns = NowNs();
   ++t->wait.generation;
   t->wait.stack = wait_stack;
-  t->wait.holding.clear();
-  for (const HeldLock& h : t->held) {
-    if (h.object == w.released) continue;
-    t->wait.holding.push_back({h.object->id(), h.access});
-  }
-  t->wait.holding_stacks = std::move(sites);
+  t->wait.holding = std::move(holding.locks);
+  t->wait.holding_stacks = std::move(holding.sites);
 }
 
 void EndWait(ThreadState* t) {
@@ -257,6 +271,32 @@ void OnInterposedCondNotify(const void* cond) noexcept {
   KeepErrno keep_errno;
   ReentryGuard guard;
   CurrentThread()->notified.Add(reinterpret_cast<uintptr_t>(cond));
+}
+
+__attribute__((noinline)) void PublishLockWait(ThreadState* t,
+                                               ObjectState* o, Access a,
+                                               int64_t now, uint64_t caller) {
+  Session& s = Session::Get();
+  // PublishLockWait -> BeforeBlock -> the wrapper's lock(), when `caller`
+  // is not found.
+  constexpr int kSkipFromLockWait = 2;
+  const collector::StackId stack = s.CaptureStack(kSkipFromLockWait, caller);
+  Holding holding = HeldDuringWait(s, t, nullptr);
+  RawMutexLock lock(&t->wait_mu);
+  t->wait.waiting_for = o;
+  t->wait.waiting_for_id = o->id();
+  t->wait.access = a;
+  t->wait.since_ns = now;
+  ++t->wait.generation;
+  t->wait.stack = stack;
+  t->wait.holding = std::move(holding.locks);
+  t->wait.holding_stacks = std::move(holding.sites);
+}
+
+__attribute__((noinline)) void ClearLockWait(ThreadState* t) {
+  RawMutexLock lock(&t->wait_mu);
+  t->wait.waiting_for = nullptr;
+  t->wait.waiting_for_id = 0;
 }
 
 }  // namespace lockscope::runtime

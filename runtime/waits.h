@@ -21,6 +21,8 @@
 
 namespace lockscope::runtime {
 
+class ThreadState;
+
 // A wait on the pthread_cond_t at `cond` that releases `released` (nullptr
 // when the mutex is not tracked); `timed` for pthread_cond_timedwait and
 // clockwait. `site_pc` is the return address into the caller. Returns a
@@ -33,6 +35,15 @@ uint64_t BeforeInterposedJoin(uint64_t target, uint64_t site_pc) noexcept;
 void AfterInterposedWait(uint64_t token) noexcept;
 // pthread_cond_signal / broadcast of the pthread_cond_t at `cond`.
 void OnInterposedCondNotify(const void* cond) noexcept;
+
+// A tracked lock's blocking path (runtime/hooks.cc), when the watchdog
+// runs: the thread is about to block on `o` (PublishLockWait; `caller` is
+// the hook's return address into the user's code), and got it
+// (ClearLockWait). Published like the waits above, with the locks the
+// thread holds and where it took each.
+void PublishLockWait(ThreadState* t, ObjectState* o, Access a, int64_t now,
+                     uint64_t caller);
+void ClearLockWait(ThreadState* t);
 
 }  // namespace lockscope::runtime
 
